@@ -1,0 +1,99 @@
+# nmimon: build the monitor image and ISO, run it, test it.
+#   make          build/monitor.elf and build/monitor.iso
+#   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom)
+#   make test     host unit tests + QEMU integration tests
+#   make bench    performance figures
+
+BUILD   := build
+CC      := gcc
+LD      := ld
+HOSTCC  := gcc
+PYTHON  := python3
+
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-fno-pic -fno-pie -mcmodel=small -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+	-fno-strict-aliasing -I.
+KERNEL_ASFLAGS := -g -I. -Iarch/x86_64 -D__ASSEMBLY__
+LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+	-T arch/x86_64/linker.ld
+
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S monitor/*.c profiler/*.c cmds/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+
+# Portable code that host unit tests compile unchanged.
+PORTABLE_SRCS := monitor/fmt.c monitor/line_edit.c monitor/parse.c monitor/symbols.c \
+	monitor/status.c
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined
+
+.PHONY: all run picocom test unit integration bench deps clean
+all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
+
+$(BUILD)/obj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+
+# The symbol table is generated from the linked image itself: link once with
+# an empty table, then twice with the table of the previous link. The second
+# and third links have the same layout (same symbols, same table size), so
+# the table of the final image describes the final image; the cmp checks it.
+$(BUILD)/monitor.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld tools/gensyms.sh
+	@mkdir -p $(BUILD)
+	sh tools/gensyms.sh - > $(BUILD)/ksyms0.S
+	$(CC) -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
+	$(LD) $(LDFLAGS) -o $(BUILD)/link0.elf $(KERNEL_OBJS) $(BUILD)/ksyms0.o
+	sh tools/gensyms.sh $(BUILD)/link0.elf > $(BUILD)/ksyms1.S
+	$(CC) -c $(BUILD)/ksyms1.S -o $(BUILD)/ksyms1.o
+	$(LD) $(LDFLAGS) -o $(BUILD)/link1.elf $(KERNEL_OBJS) $(BUILD)/ksyms1.o
+	sh tools/gensyms.sh $(BUILD)/link1.elf > $(BUILD)/ksyms2.S
+	$(CC) -c $(BUILD)/ksyms2.S -o $(BUILD)/ksyms2.o
+	$(LD) $(LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms2.o
+	sh tools/gensyms.sh $@.tmp | cmp -s - $(BUILD)/ksyms2.S || \
+		{ echo "symbol table did not converge"; exit 1; }
+	mv $@.tmp $@
+
+$(BUILD)/monitor.iso: $(BUILD)/monitor.elf tools/grub.cfg
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+	cp $(BUILD)/monitor.elf $(BUILD)/iso/boot/monitor.elf
+	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+deps:
+	@sh tools/ensure-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/qemu.py run $(if $(ACCEL),--accel $(ACCEL)) $(if $(CONSOLE),--console $(CONSOLE))
+
+picocom:
+	@$(MAKE) --no-print-directory run CONSOLE=picocom
+
+$(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*.h tests/unit/*.h)
+	@mkdir -p $(BUILD)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(UNIT_SRCS) $(PORTABLE_SRCS)
+
+unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	$(PYTHON) tests/run_tests.py $(if $(ACCEL),--accel $(ACCEL)) $(if $(ONLY),--only $(ONLY))
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/bench.py
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJS:.o=.d)

@@ -1,0 +1,66 @@
+/*
+ * Per-CPU data, reached through GS base from day one. The monitor runs only
+ * in ring 0 and never executes SWAPGS, so GS base is valid in every context,
+ * NMI included, from percpu_init() on.
+ */
+#ifndef ARCH_PERCPU_H
+#define ARCH_PERCPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define MAX_CPUS	4
+
+#define NMI_STACK_SIZE	(16 * 1024)
+#define DF_STACK_SIZE	(8 * 1024)
+#define MC_STACK_SIZE	(8 * 1024)
+#define NMI_STACK_SPARE	64	/* words above the NMI IST pointer (NMI.md) */
+
+#define IST_NMI	1
+#define IST_DF	2
+#define IST_MC	3
+
+/* Each IST stack sits above an unmapped guard page (paging.c unmaps them). */
+struct ist_stacks {
+	uint8_t nmi_guard[4096];
+	uint8_t nmi[NMI_STACK_SIZE];
+	uint8_t df_guard[4096];
+	uint8_t df[DF_STACK_SIZE];
+	uint8_t mc_guard[4096];
+	uint8_t mc[MC_STACK_SIZE];
+} __attribute__((aligned(4096)));
+
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iopb;
+} __attribute__((packed));
+
+struct percpu {
+	struct percpu *self;		/* gs:0, so this_cpu() is one load */
+	unsigned int cpu;
+	unsigned int apic_id;
+	/* set while a shell command runs: an exception then returns to the prompt */
+	volatile bool in_command;
+	volatile unsigned int irq_depth;
+	unsigned long nmi_count;
+	struct tss64 tss;
+	struct ist_stacks *ist;
+};
+
+extern struct percpu percpu_area[MAX_CPUS];
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+void percpu_init(unsigned int cpu);
+
+#endif

@@ -1,0 +1,27 @@
+/* The register frame every interrupt and exception stub builds (entry.S). */
+#ifndef ARCH_TRAP_FRAME_H
+#define ARCH_TRAP_FRAME_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+struct trap_frame {
+	/* pushed by trap_common, last first */
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	/* pushed by the stub */
+	uint64_t vector;
+	uint64_t error;
+	/* pushed by the CPU */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "entry.S pushes 22 words");
+_Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "entry.S push order");
+_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "CPU frame follows");
+
+void capture_regs(struct trap_frame *f);	/* capture_regs.S */
+
+#define TRAP_STUB_SIZE	16	/* entry.S aligns every stub to 16 bytes */
+
+#endif

@@ -1,0 +1,10 @@
+#ifndef ARCH_TSC_H
+#define ARCH_TSC_H
+#include <stdint.h>
+
+void tsc_calibrate(void);	/* against PIT channel 2, ~10 ms */
+uint64_t tsc_hz(void);
+uint64_t tsc_boot(void);	/* TSC at kmain entry */
+void tsc_mark_boot(void);
+
+#endif

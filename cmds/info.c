@@ -1,0 +1,58 @@
+#include "monitor/bootinfo.h"
+#include "monitor/command.h"
+#include "monitor/console.h"
+#include "monitor/cpuinfo.h"
+#include "monitor/version.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/tsc.h"
+
+static const char *yesno(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	const struct cpuinfo *ci = &cpuinfo;
+	uint64_t up = rdtsc() - tsc_boot();
+	uint64_t hz = tsc_hz();
+
+	(void)argv;
+	if (argc != 1)
+		return ST_USAGE;
+	kprintf("monitor: %s %s\n", MONITOR_NAME, MONITOR_VERSION);
+	kprintf("cpu: %s family %u model %u stepping %u\n", ci->vendor, ci->family,
+		ci->model, ci->stepping);
+	if (ci->brand[0])
+		kprintf("cpu brand: %s\n", ci->brand);
+	kprintf("features: nx %s (%s), apic %s, x2apic %s, invariant tsc %s, hypervisor %s\n",
+		yesno(ci->nx), paging_nx_enabled() ? "on" : "off", yesno(ci->apic),
+		yesno(ci->x2apic), yesno(ci->tsc_invariant), yesno(ci->hypervisor));
+	if (ci->pmu_version)
+		kprintf("pmu: architectural perfmon version %u, %u counters, %u bits wide, "
+			"%u fixed; counting not verified (no profiler yet)\n",
+			ci->pmu_version, ci->pmu_counters, ci->pmu_width, ci->pmu_fixed);
+	else
+		kprintf("pmu: none (CPUID.0AH version 0)\n");
+	kprintf("nmi sources: none yet (the NMI sampling sources are not built)\n");
+	kprintf("memory: %lu MiB usable in %u regions (%s)\n", bootinfo.usable_bytes >> 20,
+		bootinfo.mem_count, bootinfo.protocol);
+	for (unsigned int i = 0; i < bootinfo.mem_count; i++) {
+		const struct mem_region *r = &bootinfo.mem[i];
+
+		kprintf("  %016lx-%016lx %s\n", r->base, r->base + r->len - 1,
+			r->type == MEM_USABLE ? "usable" : "reserved");
+	}
+	kprintf("cpu %u, apic id %u\n", this_cpu()->cpu, ci->apic_id);
+	kprintf("tsc: %lu.%03lu MHz\n", hz / 1000000, hz / 1000 % 1000);
+	kprintf("uptime: %lu.%03lu s\n", up / hz, up % hz * 1000 / hz);
+	return ST_OK;
+}
+
+COMMAND(info,
+	.name = "info",
+	.usage = "",
+	.summary = "CPU, features, PMU, NMI sources, memory, APIC id, uptime",
+	.run = cmd_info);

@@ -1,0 +1,22 @@
+#include "monitor/command.h"
+#include "monitor/console.h"
+#include "monitor/trap.h"
+
+static int cmd_regs(int argc, char **argv)
+{
+	struct trap_frame f;
+
+	(void)argv;
+	if (argc != 1)
+		return ST_USAGE;
+	capture_regs(&f);
+	kprintf("registers of the shell (nothing is stopped):\n");
+	regs_print(&f);
+	return ST_OK;
+}
+
+COMMAND(regs,
+	.name = "regs",
+	.usage = "",
+	.summary = "registers of the stopped context, or of the shell",
+	.run = cmd_regs);

@@ -1,0 +1,26 @@
+/*
+ * Console: the serial line. Output is polled and lock-free, so an NMI or
+ * exception may interrupt it at any instruction and a report may print from
+ * anywhere (NMI context itself never prints: ARCHITECTURE.md). Input arrives
+ * by the UART interrupt into a small ring that the shell drains.
+ */
+#ifndef MONITOR_CONSOLE_H
+#define MONITOR_CONSOLE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+void console_putc(char c);		/* '\n' goes out as CRLF */
+void console_write(const char *s, size_t n);
+void console_puts(const char *s);
+int kprintf(const char *f, ...) __attribute__((format(printf, 1, 2)));
+int kvprintf(const char *f, va_list ap);
+/* "error: ..." and a newline; returns ST_REPORTED for a command to return */
+int errorf(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+int console_getc(void);			/* waits (HLT) for a byte */
+int console_trygetc(void);		/* -1 when nothing is queued */
+void console_rx_interrupt(void);	/* interrupt context: queue received bytes */
+
+#endif

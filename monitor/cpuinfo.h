@@ -1,0 +1,20 @@
+#ifndef MONITOR_CPUINFO_H
+#define MONITOR_CPUINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cpuinfo {
+	char vendor[13];
+	char brand[49];
+	unsigned int family, model, stepping;
+	unsigned int apic_id;
+	bool nx, apic, x2apic, tsc_invariant, hypervisor, pdcm;
+	/* CPUID leaf 0AH: architectural performance monitoring */
+	unsigned int pmu_version, pmu_counters, pmu_width, pmu_fixed;
+};
+
+extern struct cpuinfo cpuinfo;
+void cpuinfo_probe(void);
+
+#endif

@@ -1,0 +1,46 @@
+/* kmain: the start-up order of the monitor, one init call a line. */
+#include "bootinfo.h"
+#include "console.h"
+#include "cpuinfo.h"
+#include "shell.h"
+#include "version.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/tsc.h"
+#include "arch/x86_64/uart.h"
+
+static void banner(void)
+{
+	struct cpuinfo *ci = &cpuinfo;
+
+	kprintf("\n%s %s - bare-metal x86_64 debug monitor and NMI sampling profiler\n",
+		MONITOR_NAME, MONITOR_VERSION);
+	kprintf("cpu: %s family %u model %u stepping %u%s%s\n", ci->vendor, ci->family,
+		ci->model, ci->stepping, ci->brand[0] ? ", " : "", ci->brand);
+	kprintf("memory: %lu MiB usable (%s%s%s)\n", bootinfo.usable_bytes >> 20,
+		bootinfo.protocol, bootinfo.loader[0] ? " from " : "", bootinfo.loader);
+	kprintf("type help for commands\n");
+}
+
+void kmain(uint32_t magic, uint32_t info)
+{
+	tsc_mark_boot();
+	percpu_init(0);			/* GS base first: everything below may use this_cpu() */
+	uart_init();			/* the console, so later steps can report */
+	gdt_init();			/* TSS with the NMI, #DF and #MC IST stacks */
+	idt_init();			/* every vector -> entry.S; after the TSS (IST indexes) */
+	idt_load();			/* from here an exception prints a report */
+	bootinfo_parse(magic, info);	/* before paging_init unmaps page 0 */
+	paging_init();			/* text read-only, NX data, guard pages unmapped */
+	cpuinfo_probe();
+	tsc_calibrate();		/* PIT channel 2, no interrupts needed */
+	pic_init();			/* 8259 off the exception vectors, all lines masked */
+	uart_set_rx_irq(true);
+	pic_unmask(COM1_IRQ);		/* keystrokes wake the shell from HLT */
+	shell_check_commands();		/* a duplicate command name stops here */
+	banner();
+	shell_run();
+}

@@ -1,0 +1,102 @@
+/*
+ * Every interrupt and exception arrives here from entry.S. Order matters:
+ * device interrupts first, then fault-safe accessor fixups (which must work
+ * in any context), and only then the report of an unexpected exception.
+ */
+#include "trap.h"
+#include "backtrace.h"
+#include "console.h"
+#include "shell.h"
+#include "symbols.h"
+#include "trap_names.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fault_safe.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/uart.h"
+
+#define VEC_DF 8
+
+static unsigned long spurious_interrupts;
+static volatile int reporting;	/* an exception inside the report itself */
+
+void regs_print(const struct trap_frame *f)
+{
+	kprintf("  rax %016lx  rbx %016lx  rcx %016lx\n", f->rax, f->rbx, f->rcx);
+	kprintf("  rdx %016lx  rsi %016lx  rdi %016lx\n", f->rdx, f->rsi, f->rdi);
+	kprintf("  rbp %016lx  rsp %016lx  r8  %016lx\n", f->rbp, f->rsp, f->r8);
+	kprintf("  r9  %016lx  r10 %016lx  r11 %016lx\n", f->r9, f->r10, f->r11);
+	kprintf("  r12 %016lx  r13 %016lx  r14 %016lx\n", f->r12, f->r13, f->r14);
+	kprintf("  r15 %016lx  rip %016lx  rflags %08lx\n", f->r15, f->rip, f->rflags);
+	kprintf("  cs %04lx  ss %04lx  cr0 %08lx  cr3 %08lx  cr4 %08lx\n",
+		f->cs, f->ss, read_cr0(), read_cr3(), read_cr4());
+}
+
+void trap_report(const struct trap_frame *f)
+{
+	char sym[96];
+	unsigned int v = (unsigned int)f->vector;
+
+	kprintf("\n*** exception %u %s (%s), error code 0x%lx, at %s\n", v,
+		trap_mnemonic(v), trap_name(v), f->error,
+		symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+	if (v == 14)
+		kprintf("  cr2 %016lx\n", read_cr2());
+	regs_print(f);
+	backtrace_print(f->rip, f->rbp);
+}
+
+static void irq(unsigned int line)
+{
+	/* IRQ 7 and 15 can be spurious: the 8259 wants no EOI for those */
+	if (line == COM1_IRQ)
+		console_rx_interrupt();
+	else
+		spurious_interrupts++;
+	if (line != 7 && line != 15)
+		pic_eoi(line);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	struct percpu *cpu = this_cpu();
+	uintptr_t fixup;
+
+	if (f->vector >= PIC_VECTOR_BASE && f->vector < PIC_VECTOR_BASE + 16) {
+		cpu->irq_depth++;
+		irq((unsigned int)f->vector - PIC_VECTOR_BASE);
+		cpu->irq_depth--;
+		return;
+	}
+	if (f->vector == 2) {
+		/* until the nested-safe NMI entry exists, an NMI is only counted */
+		cpu->nmi_count++;
+		return;
+	}
+	if (f->vector >= 32) {
+		spurious_interrupts++;
+		return;
+	}
+	fixup = fault_safe_fixup(f->rip);
+	if (fixup) {
+		f->rax = FAULT_ENCODE(f->vector, f->error);
+		f->rip = fixup;
+		return;
+	}
+
+	if (reporting) {
+		/* the report itself faulted: say so once and stop */
+		console_puts("\n*** exception while reporting an exception: halted\n");
+		halt_forever();
+	}
+	reporting = 1;
+	trap_report(f);
+	reporting = 0;
+	if (f->vector != VEC_DF && cpu->in_command && cpu->irq_depth == 0) {
+		kprintf("command aborted; back to the shell\n");
+		shell_resume_after_trap(f);
+		return;
+	}
+	kprintf("cannot resume from here: halted (reset the machine)\n");
+	halt_forever();
+}

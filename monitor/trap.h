@@ -1,0 +1,10 @@
+#ifndef MONITOR_TRAP_H
+#define MONITOR_TRAP_H
+
+#include "arch/x86_64/trap_frame.h"
+
+void trap_dispatch(struct trap_frame *f);	/* called by entry.S for every vector */
+void trap_report(const struct trap_frame *f);
+void regs_print(const struct trap_frame *f);
+
+#endif

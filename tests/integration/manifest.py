@@ -1,0 +1,45 @@
+"""Every integration test, declared once: which function, on which
+accelerators, booted how, with what QEMU options and timeout.
+
+accels: "tcg" always runs; "kvm" runs where /dev/kvm works and is otherwise a
+SKIP with its reason. boot: None = the accelerator's normal path (ISO through
+GRUB; -kernel under kvm_pvm), "kernel" = QEMU's multiboot1 loader.
+"""
+import test_shell as shell
+
+BOTH = ("tcg", "kvm")
+
+
+def t(func, accels=BOTH, boot=None, timeout=120, reboot=False, icount=None, name=None):
+    return dict(name=name or func.__name__[len("test_"):], func=func, accels=accels,
+                boot=boot, timeout=timeout, reboot=reboot, icount=icount)
+
+
+TESTS = [
+    t(shell.test_boot_banner_and_prompt),
+    t(shell.test_boot_banner_and_prompt, accels=("tcg",), boot="kernel",
+      name="boot_banner_and_prompt_multiboot1"),
+    t(shell.test_help_lists_every_command),
+    t(shell.test_info_reports_the_machine),
+    t(shell.test_md_of_symbol_shows_its_bytes),
+    t(shell.test_md_line_format),
+    t(shell.test_mw_md_round_trip),
+    t(shell.test_md_unmapped_address_is_an_error),
+    t(shell.test_md_noncanonical_address_is_an_error),
+    t(shell.test_md_stops_at_first_unreadable_byte),
+    t(shell.test_mw_into_text_is_refused),
+    t(shell.test_sym_agrees_with_nm),
+    t(shell.test_unknown_command_is_an_error),
+    t(shell.test_overlong_line_is_refused),
+    t(shell.test_random_bytes_then_command_works),
+    t(shell.test_line_editing_keys),
+    t(shell.test_history_up_and_down),
+    t(shell.test_cr_lf_and_crlf_each_end_one_line),
+    t(shell.test_regs_shows_the_shell),
+    t(shell.test_trap_de_reports_and_returns),
+    t(shell.test_trap_ud_reports_and_returns),
+    t(shell.test_trap_gp_reports_and_returns),
+    t(shell.test_trap_pf_reports_and_returns),
+    t(shell.test_repeated_traps_do_not_leak_the_stack),
+    t(shell.test_reboot_comes_back, reboot=True),
+]

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""make test: host unit tests, then the QEMU integration tests of
+tests/integration/manifest.py. Prints one line per test and ends with
+`N passed, N failed` (and `, N skipped` when some could not run here)."""
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(HERE, "integration"))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+
+import qemu  # noqa: E402
+from manifest import TESTS  # noqa: E402
+from monitor import Monitor, TestFailure  # noqa: E402
+
+
+def run_unit():
+    exe = os.path.join(ROOT, "build", "unit_tests")
+    p = subprocess.run([exe], capture_output=True, text=True)
+    passed = failed = 0
+    for line in p.stdout.splitlines():
+        if line.startswith("ok - "):
+            passed += 1
+            print("ok   unit/" + line[5:])
+        elif line.startswith("FAIL - "):
+            failed += 1
+            print("FAIL unit/" + line[7:])
+        elif line.startswith("    "):
+            print(line)
+    if p.returncode != 0 and failed == 0:
+        failed += 1
+        print("FAIL unit tests exited with %d\n%s%s" % (p.returncode, p.stdout[-2000:],
+                                                       p.stderr[-2000:]))
+    return passed, failed
+
+
+def run_one(test, accel):
+    mon = Monitor(accel=accel, boot=test["boot"], icount=test["icount"],
+                  reboot=test["reboot"])
+    t0 = time.monotonic()
+    try:
+        mon.start()
+        mon.boot(timeout=min(60, test["timeout"]))
+        test["func"](mon)
+        return True, "%.1fs" % (time.monotonic() - t0)
+    except TestFailure as e:
+        return False, str(e)
+    except Exception:
+        return False, traceback.format_exc() + "\noutput ends:\n" + mon.tail()
+    finally:
+        mon.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--accel", choices=["tcg", "kvm"], help="run only this accelerator")
+    ap.add_argument("--only", help="run integration tests whose name contains this")
+    ap.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1))
+    ap.add_argument("--no-unit", action="store_true")
+    args = ap.parse_args()
+
+    passed = failed = skipped = 0
+    if not args.no_unit and not args.only:
+        passed, failed = run_unit()
+
+    kvm_ok = qemu.kvm_usable()
+    jobs = []
+    for test in TESTS:
+        if args.only and args.only not in test["name"]:
+            continue
+        for accel in test["accels"]:
+            if args.accel and accel != args.accel:
+                continue
+            label = "%s [%s%s]" % (test["name"], accel,
+                                   "/" + test["boot"] if test["boot"] else "")
+            if accel == "kvm" and not kvm_ok:
+                print("SKIP %s: /dev/kvm is missing or cannot be opened" % label)
+                skipped += 1
+                continue
+            jobs.append((label, test, accel))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [(label, pool.submit(run_one, test, accel)) for label, test, accel in jobs]
+        for label, fut in futures:
+            ok, detail = fut.result()
+            if ok:
+                passed += 1
+                print("ok   %s (%s)" % (label, detail), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s\n%s" % (label, re.sub(r"(?m)^", "    ", detail)), flush=True)
+
+    summary = "%d passed, %d failed" % (passed, failed)
+    if skipped:
+        summary += ", %d skipped" % skipped
+    print(summary)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Launch the monitor in QEMU: the one place that knows the QEMU command line.
+
+Used by `make run` (shell on this terminal, or through picocom) and imported
+by the test harness and the benchmarks, so every run boots the same way.
+
+Accelerator: KVM when /dev/kvm can be opened, else TCG; --accel overrides.
+Boot path: the ISO through GRUB (multiboot2), except under kvm_pvm (the
+development machines' KVM, see ARCHITECTURE.md), where GRUB never starts and
+only QEMU's own multiboot1 loader works: there `-kernel build/monitor.elf`.
+"""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ELF = os.path.join(ROOT, "build", "monitor.elf")
+ISO = os.path.join(ROOT, "build", "monitor.iso")
+QEMU = "qemu-system-x86_64"
+
+
+def kvm_usable():
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
+
+
+def kvm_is_pvm():
+    return os.path.isdir("/sys/module/kvm_pvm")
+
+
+def default_accel():
+    return "kvm" if kvm_usable() else "tcg"
+
+
+def default_boot(accel):
+    return "kernel" if accel == "kvm" and kvm_is_pvm() else "iso"
+
+
+def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
+              reboot=False, extra=()):
+    """The QEMU command line. serial: a QEMU -serial argument."""
+    boot = boot or default_boot(accel)
+    argv = [QEMU, "-machine", "pc", "-m", memory, "-display", "none",
+            "-monitor", "none", "-serial", serial, "-vga", "none",
+            "-net", "none"]
+    if accel == "kvm":
+        # -cpu host aborts under kvm_pvm ("failed to set MSR 0x10a")
+        cpu = "host,-arch-capabilities" if kvm_is_pvm() else "host"
+        argv += ["-accel", "kvm", "-cpu", cpu,
+                 "-global", "kvm-pit.lost_tick_policy=discard"]
+    else:
+        argv += ["-accel", "tcg", "-cpu", "max"]
+        if icount is not None:
+            argv += ["-icount", "shift=%d,sleep=off" % icount]
+    if boot == "kernel":
+        argv += ["-kernel", ELF]
+    else:
+        argv += ["-cdrom", ISO, "-boot", "d"]
+    if not reboot:
+        argv += ["-no-reboot"]
+    return argv + list(extra)
+
+
+def run_stdio(accel):
+    argv = qemu_argv(accel, serial="mon:stdio", reboot=True)
+    print("booting with %s (%s); quit with Ctrl-A then X" %
+          (accel, "ISO via GRUB" if "-cdrom" in argv else "-kernel monitor.elf"),
+          flush=True)
+    os.execvp(argv[0], argv)
+
+
+def run_picocom(accel):
+    argv = qemu_argv(accel, serial="pty", reboot=True)
+    q = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    pty = None
+    for line in q.stdout:
+        m = re.search(r"char device redirected to (/dev/pts/\d+)", line)
+        if m:
+            pty = m.group(1)
+            break
+    if not pty:
+        q.kill()
+        sys.exit("qemu did not report its serial pty")
+    print("serial on %s; quit picocom with Ctrl-A then Ctrl-X (QEMU stops too)" % pty,
+          flush=True)
+    try:
+        subprocess.call(["picocom", "-b", "115200", "--imap", "lfcrlf", pty])
+    finally:
+        q.send_signal(signal.SIGTERM)
+        q.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("mode", choices=["run"])
+    ap.add_argument("--accel", choices=["kvm", "tcg"], default=None)
+    ap.add_argument("--console", choices=["stdio", "picocom"], default="stdio")
+    args = ap.parse_args()
+    accel = args.accel or default_accel()
+    if accel == "kvm" and not kvm_usable():
+        sys.exit("error: ACCEL=kvm but /dev/kvm cannot be opened")
+    if args.console == "picocom":
+        run_picocom(accel)
+    else:
+        run_stdio(accel)
+
+
+if __name__ == "__main__":
+    main()
