@@ -48,24 +48,26 @@ $(BUILD)/obj/%.S.o: %.S
 # the table of the final image describes the final image; the cmp checks it.
 $(BUILD)/monitor.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld tools/gensyms.sh
 	@mkdir -p $(BUILD)
-	sh tools/gensyms.sh - > $(BUILD)/ksyms0.S
-	$(CC) -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
-	$(LD) $(LDFLAGS) -o $(BUILD)/link0.elf $(KERNEL_OBJS) $(BUILD)/ksyms0.o
-	sh tools/gensyms.sh $(BUILD)/link0.elf > $(BUILD)/ksyms1.S
-	$(CC) -c $(BUILD)/ksyms1.S -o $(BUILD)/ksyms1.o
-	$(LD) $(LDFLAGS) -o $(BUILD)/link1.elf $(KERNEL_OBJS) $(BUILD)/ksyms1.o
-	sh tools/gensyms.sh $(BUILD)/link1.elf > $(BUILD)/ksyms2.S
-	$(CC) -c $(BUILD)/ksyms2.S -o $(BUILD)/ksyms2.o
-	$(LD) $(LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms2.o
-	sh tools/gensyms.sh $@.tmp | cmp -s - $(BUILD)/ksyms2.S || \
+	@echo "  LD      $@ (3 links for the symbol table)"
+	@sh tools/gensyms.sh - > $(BUILD)/ksyms0.S
+	@$(CC) -Wa,--fatal-warnings -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
+	@$(LD) $(LDFLAGS) -o $(BUILD)/link0.elf $(KERNEL_OBJS) $(BUILD)/ksyms0.o
+	@sh tools/gensyms.sh $(BUILD)/link0.elf > $(BUILD)/ksyms1.S
+	@$(CC) -Wa,--fatal-warnings -c $(BUILD)/ksyms1.S -o $(BUILD)/ksyms1.o
+	@$(LD) $(LDFLAGS) -o $(BUILD)/link1.elf $(KERNEL_OBJS) $(BUILD)/ksyms1.o
+	@sh tools/gensyms.sh $(BUILD)/link1.elf > $(BUILD)/ksyms2.S
+	@$(CC) -Wa,--fatal-warnings -c $(BUILD)/ksyms2.S -o $(BUILD)/ksyms2.o
+	@$(LD) $(LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms2.o
+	@sh tools/gensyms.sh $@.tmp | cmp -s - $(BUILD)/ksyms2.S || \
 		{ echo "symbol table did not converge"; exit 1; }
-	mv $@.tmp $@
+	@mv $@.tmp $@
 
 $(BUILD)/monitor.iso: $(BUILD)/monitor.elf tools/grub.cfg
 	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
-	cp $(BUILD)/monitor.elf $(BUILD)/iso/boot/monitor.elf
-	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
-	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+	@cp $(BUILD)/monitor.elf $(BUILD)/iso/boot/monitor.elf
+	@cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	@echo "  ISO     $@"
+	@grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 deps:

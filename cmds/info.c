@@ -2,6 +2,7 @@
 #include "monitor/command.h"
 #include "monitor/console.h"
 #include "monitor/cpuinfo.h"
+#include "monitor/frames.h"
 #include "monitor/version.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
@@ -39,6 +40,8 @@ static int cmd_info(int argc, char **argv)
 	kprintf("nmi sources: none yet (the NMI sampling sources are not built)\n");
 	kprintf("memory: %lu MiB usable in %u regions (%s)\n", bootinfo.usable_bytes >> 20,
 		bootinfo.mem_count, bootinfo.protocol);
+	kprintf("frames: %lu total, %lu free, %lu used (4 KiB, below 4 GiB)\n", frames_total(),
+		frames_free(), frames_total() - frames_free());
 	for (unsigned int i = 0; i < bootinfo.mem_count; i++) {
 		const struct mem_region *r = &bootinfo.mem[i];
 

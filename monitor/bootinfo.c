@@ -72,6 +72,8 @@ static void parse_mb2(const uint8_t *info)
 	const uint8_t *p = info + 8;
 
 	bootinfo.protocol = "multiboot2";
+	bootinfo.info_start = (uintptr_t)info;
+	bootinfo.info_end = (uintptr_t)info + total;
 	while (p + 8 <= info + total) {
 		uint32_t type = *(const uint32_t *)p;
 		uint32_t size = *(const uint32_t *)(p + 4);

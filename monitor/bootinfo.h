@@ -19,6 +19,7 @@ struct bootinfo {
 	struct mem_region mem[MEM_REGIONS_MAX];
 	unsigned int mem_count;
 	uint64_t usable_bytes;
+	uint64_t info_start, info_end;	/* the multiboot2 information itself */
 };
 
 extern struct bootinfo bootinfo;

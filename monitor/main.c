@@ -2,6 +2,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "cpuinfo.h"
+#include "frames.h"
 #include "shell.h"
 #include "version.h"
 #include "arch/x86_64/gdt.h"
@@ -35,6 +36,7 @@ void kmain(uint32_t magic, uint32_t info)
 	idt_load();			/* from here an exception prints a report */
 	bootinfo_parse(magic, info);	/* before paging_init unmaps page 0 */
 	paging_init();			/* text read-only, NX data, guard pages unmapped */
+	frames_init();			/* from the memory map; the lazy region needs it */
 	cpuinfo_probe();
 	tsc_calibrate();		/* PIT channel 2, no interrupts needed */
 	pic_init();			/* 8259 off the exception vectors, all lines masked */

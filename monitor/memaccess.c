@@ -1,5 +1,6 @@
 #include "memaccess.h"
 #include "fmt.h"
+#include "lazy.h"
 #include "trap_names.h"
 
 fault_t mem_read(uintptr_t addr, unsigned int width, uint64_t *out)
@@ -34,7 +35,9 @@ const char *fault_text(fault_t f, uintptr_t addr, char *buf, size_t n)
 	unsigned int vec = FAULT_VECTOR(f);
 	uint32_t err = FAULT_ERROR(f);
 
-	if (vec == 14)
+	if (vec == 14 && !(err & PF_ERR_PRESENT) && lazy_contains(addr))
+		fmt_snprintf(buf, n, "page fault (not present): out of memory for the lazy region");
+	else if (vec == 14)
 		fmt_snprintf(buf, n, "page fault (%s%s%s)",
 			     err & PF_ERR_PRESENT ? "protection violation" : "not present",
 			     err & PF_ERR_WRITE ? ", write" : "",

@@ -82,6 +82,8 @@ enum status parse_size(const char *s, uint64_t *out)
 		shift = 10, end++;
 	else if (*end == 'm' || *end == 'M')
 		shift = 20, end++;
+	else if (*end == 'g' || *end == 'G')
+		shift = 30, end++;
 	if (*end)
 		return ST_BAD_NUMBER;
 	if (shift && *out > (UINT64_MAX >> shift))

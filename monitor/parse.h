@@ -13,7 +13,7 @@ int parse_split(char *line, char **argv, int max);
 
 /* "0x" prefix: hex; otherwise decimal. The whole string must be a number. */
 enum status parse_u64(const char *s, uint64_t *out);
-/* A number with an optional k or m suffix (KiB, MiB). */
+/* A number with an optional k, m or g suffix (KiB, MiB, GiB). */
 enum status parse_size(const char *s, uint64_t *out);
 /* A number, or a symbol of t with an optional +offset: "work_mix+0x10". */
 enum status parse_addr(const struct symtab *t, const char *s, uint64_t *out);

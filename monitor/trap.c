@@ -6,6 +6,7 @@
 #include "trap.h"
 #include "backtrace.h"
 #include "console.h"
+#include "lazy.h"
 #include "shell.h"
 #include "symbols.h"
 #include "trap_names.h"
@@ -16,6 +17,7 @@
 #include "arch/x86_64/uart.h"
 
 #define VEC_DF 8
+#define VEC_PF 14
 
 static unsigned long spurious_interrupts;
 static volatile int reporting;	/* an exception inside the report itself */
@@ -76,6 +78,12 @@ void trap_dispatch(struct trap_frame *f)
 	if (f->vector >= 32) {
 		spurious_interrupts++;
 		return;
+	}
+	if (f->vector == VEC_PF && !(f->error & PF_ERR_PRESENT)) {
+		uint64_t cr2 = read_cr2();
+
+		if (lazy_contains(cr2) && lazy_handle_fault(cr2, cpu->nmi_depth > 0))
+			return;		/* mapped: the instruction runs again */
 	}
 	fixup = fault_safe_fixup(f->rip);
 	if (fixup) {

@@ -12,6 +12,7 @@ else
 	syms=$($NM -n -S --defined-only "$1")
 fi
 printf '%s\n' "$syms" | awk '
+	BEGIN { n = 0 }	# n must be numeric from the start: it is an array subscript
 	NF == 4 && $3 ~ /^[TtDdBbRr]$/ { addr[n] = $1; size[n] = $2; type[n] = $3; name[n] = $4; n++ }
 	NF == 3 && $2 ~ /^[TtDdBbRr]$/ { addr[n] = $1; size[n] = "0"; type[n] = $2; name[n] = $3; n++ }
 	END {

@@ -119,3 +119,90 @@ uint64_t paging_query(uintptr_t va, int *level)
 	*level = 1;
 	return e;
 }
+
+static uint64_t *table_at(uint64_t entry)
+{
+	return (uint64_t *)(uintptr_t)(entry & PTE_ADDR_MASK);	/* tables are identity-mapped */
+}
+
+/* The next-level table under *slot, created if missing. */
+static uint64_t *next_table(uint64_t *slot, const struct paging_alloc *a,
+			    enum paging_result *res)
+{
+	uint64_t e = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+
+	if (!(e & PTE_P)) {
+		uint64_t t, expected = e;
+
+		if (!a) {
+			*res = PAGING_NOMEM;
+			return NULL;
+		}
+		t = a->alloc_table();
+		if (!t) {
+			*res = PAGING_NOMEM;
+			return NULL;
+		}
+		if (__atomic_compare_exchange_n(slot, &expected, t | PTE_P | PTE_W, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			e = t | PTE_P | PTE_W;
+		} else {
+			a->free_table(t);	/* someone (an NMI) installed one first */
+			e = expected;
+		}
+	}
+	if (e & PTE_PS) {
+		*res = PAGING_CONFLICT;
+		return NULL;
+	}
+	return table_at(e);
+}
+
+static uint64_t *walk(uintptr_t va, const struct paging_alloc *a, enum paging_result *res)
+{
+	uint64_t *t = boot_pml4;
+
+	for (int shift = 39; shift > 12; shift -= 9) {
+		t = next_table(&t[(va >> shift) & 511], a, res);
+		if (!t)
+			return NULL;
+	}
+	return &t[(va >> 12) & 511];
+}
+
+enum paging_result paging_map_page(uintptr_t va, uint64_t pa, uint64_t flags,
+				   const struct paging_alloc *a)
+{
+	enum paging_result res = PAGING_OK;
+	uint64_t *leaf = walk(va, a, &res);
+	uint64_t expected = 0;
+
+	if (!leaf)
+		return res;
+	if (!__atomic_compare_exchange_n(leaf, &expected, pa | flags | PTE_P, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return PAGING_EXISTS;
+	/* not-present entries are never cached in the TLB (SDM vol. 3A, 4.10.2.3):
+	 * no flush is needed after mapping */
+	return PAGING_OK;
+}
+
+uint64_t *paging_leaf(uintptr_t va)
+{
+	enum paging_result res;
+
+	return walk(va, NULL, &res);
+}
+
+uint64_t paging_unmap_page(uintptr_t va)
+{
+	uint64_t *leaf = paging_leaf(va);
+	uint64_t old;
+
+	if (!leaf)
+		return 0;
+	old = __atomic_exchange_n(leaf, 0, __ATOMIC_ACQ_REL);
+	if (old & PTE_P)
+		invlpg(va);
+	return old;
+}

@@ -3,6 +3,7 @@
 #define ARCH_PAGING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PTE_NX		(1ull << 63)
@@ -17,3 +18,26 @@ uint64_t paging_query(uintptr_t va, int *level);
 bool paging_nx_enabled(void);
 
 #endif
+
+/* Mapping pages at run time, from any context (NMI included): page-table
+ * entries are installed with compare-and-exchange, so a context that loses
+ * a race gives its frame back and uses the winner's. */
+enum paging_result {
+	PAGING_OK,
+	PAGING_NOMEM,		/* alloc_table returned 0 */
+	PAGING_EXISTS,		/* va was mapped meanwhile: caller frees its frame */
+	PAGING_CONFLICT,	/* a large page covers va */
+};
+
+struct paging_alloc {
+	uint64_t (*alloc_table)(void);		/* a zeroed frame's physical address, or 0 */
+	void (*free_table)(uint64_t phys);
+};
+
+enum paging_result paging_map_page(uintptr_t va, uint64_t pa, uint64_t flags,
+				   const struct paging_alloc *a);
+/* Clears va's 4 KiB leaf entry (atomically) and flushes it; returns the old
+ * entry, 0 if none. Intermediate tables are kept. */
+uint64_t paging_unmap_page(uintptr_t va);
+/* The 4 KiB leaf entry of va without allocating, or NULL if a table is missing. */
+uint64_t *paging_leaf(uintptr_t va);

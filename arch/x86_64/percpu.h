@@ -48,6 +48,7 @@ struct percpu {
 	volatile bool in_command;
 	volatile unsigned int irq_depth;
 	unsigned long nmi_count;
+	volatile unsigned int nmi_depth;	/* > 0 while in NMI context */
 	struct tss64 tss;
 	struct ist_stacks *ist;
 };
