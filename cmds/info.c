@@ -31,6 +31,9 @@ static int cmd_info(int argc, char **argv)
 	kprintf("features: nx %s (%s), apic %s, x2apic %s, invariant tsc %s, hypervisor %s\n",
 		yesno(ci->nx), paging_nx_enabled() ? "on" : "off", yesno(ci->apic),
 		yesno(ci->x2apic), yesno(ci->tsc_invariant), yesno(ci->hypervisor));
+	if (ci->hypervisor)
+		kprintf("hypervisor: \"%s\" (max leaf 0x%x)\n", ci->hypervisor_sig,
+			ci->hypervisor_max_leaf);
 	if (ci->pmu_version)
 		kprintf("pmu: architectural perfmon version %u, %u counters, %u bits wide, "
 			"%u fixed; counting not verified (no profiler yet)\n",

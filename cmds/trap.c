@@ -1,4 +1,5 @@
 /* Raise an exception on purpose, to see (and test) the exception report. */
+#include "monitor/bootinfo.h"
 #include "monitor/command.h"
 #include "monitor/console.h"
 #include "monitor/string.h"
@@ -10,6 +11,8 @@ static int cmd_trap(int argc, char **argv)
 {
 	if (argc != 2)
 		return ST_USAGE;
+	if (strcmp(argv[1], "bp") == 0 && bootinfo_has_option("quirk=no-int3"))
+		return errorf("int3 stops this hypervisor (boot option quirk=no-int3)");
 	kprintf("raising %s\n", argv[1]);
 	if (strcmp(argv[1], "de") == 0) {
 		unsigned long zero = 0, q;

@@ -109,3 +109,18 @@ int bootinfo_parse(uint32_t magic, uint32_t info_phys)
 	}
 	return 0;
 }
+
+bool bootinfo_has_option(const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = bootinfo.cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}

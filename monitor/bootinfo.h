@@ -2,6 +2,7 @@
 #ifndef MONITOR_BOOTINFO_H
 #define MONITOR_BOOTINFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MEM_REGIONS_MAX 64
@@ -26,5 +27,8 @@ extern struct bootinfo bootinfo;
 
 /* Returns 0, or -1 if magic is neither protocol's (info then stays empty). */
 int bootinfo_parse(uint32_t magic, uint32_t info_phys);
+/* Is word (e.g. "quirk=no-int3") one of the blank-separated words of the
+ * boot command line? */
+bool bootinfo_has_option(const char *word);
 
 #endif

@@ -40,6 +40,14 @@ void cpuinfo_probe(void)
 	ci->hypervisor = c & (1u << 31);
 	ci->pdcm = c & (1u << 15);
 
+	if (ci->hypervisor) {
+		cpuid(0x40000000, 0, &a, &b, &c, &d);
+		ci->hypervisor_max_leaf = a;
+		memcpy(ci->hypervisor_sig, &b, 4);
+		memcpy(ci->hypervisor_sig + 4, &c, 4);
+		memcpy(ci->hypervisor_sig + 8, &d, 4);
+		ci->hypervisor_sig[12] = '\0';
+	}
 	if (max >= 0xa) {
 		cpuid(0xa, 0, &a, &b, &c, &d);
 		ci->pmu_version = a & 0xff;

@@ -7,6 +7,8 @@
 struct cpuinfo {
 	char vendor[13];
 	char brand[49];
+	char hypervisor_sig[13];	/* CPUID 40000000H, when a hypervisor says so */
+	uint32_t hypervisor_max_leaf;
 	unsigned int family, model, stepping;
 	unsigned int apic_id;
 	bool nx, apic, x2apic, tsc_invariant, hypervisor, pdcm;

@@ -51,20 +51,25 @@ uint64_t lazy_reset(void)
 	uint64_t n = 0;
 
 	for (uint64_t va = LAZY_BASE; va < LAZY_BASE + LAZY_SIZE; va += PAGE_SIZE) {
-		uint64_t old;
-
 		if ((va & ((2ull << 20) - 1)) == 0 && !paging_leaf(va)) {
 			va += (2ull << 20) - PAGE_SIZE;	/* no page table: 2 MiB unmapped */
 			continue;
 		}
-		old = paging_unmap_page(va);
-		if (old & PTE_P) {
-			frame_free(old & PTE_ADDR_MASK);
-			__atomic_fetch_sub(&stats.pages_mapped, 1, __ATOMIC_RELAXED);
+		if (lazy_unmap(va))
 			n++;
-		}
 	}
 	return n;
+}
+
+bool lazy_unmap(uint64_t va)
+{
+	uint64_t old = paging_unmap_page(va & ~(uint64_t)(PAGE_SIZE - 1));
+
+	if (!(old & PTE_P))
+		return false;
+	frame_free(old & PTE_ADDR_MASK);
+	__atomic_fetch_sub(&stats.pages_mapped, 1, __ATOMIC_RELAXED);
+	return true;
 }
 
 void lazy_get_stats(struct lazy_stats *out)

@@ -36,5 +36,7 @@ bool lazy_handle_fault(uint64_t va, bool in_nmi);
  * back in meanwhile walks tables that still exist. */
 uint64_t lazy_reset(void);
 void lazy_get_stats(struct lazy_stats *out);
+/* Unmap one page (normal context); true if it was mapped. */
+bool lazy_unmap(uint64_t va);
 
 #endif

@@ -3,8 +3,11 @@
 #include "console.h"
 #include "cpuinfo.h"
 #include "frames.h"
+#include "nmi.h"
+#include "nmi_ipi.h"
 #include "shell.h"
 #include "version.h"
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/paging.h"
@@ -39,6 +42,9 @@ void kmain(uint32_t magic, uint32_t info)
 	frames_init();			/* from the memory map; the lazy region needs it */
 	cpuinfo_probe();
 	tsc_calibrate();		/* PIT channel 2, no interrupts needed */
+	apic_init();			/* self-NMIs; after paging (MMIO is mapped uncached) */
+	nmi_init();			/* per-CPU NMI state, paint the NMI stack */
+	nmi_ipi_init();			/* the first NMI source; NMIs may come from here on */
 	pic_init();			/* 8259 off the exception vectors, all lines masked */
 	uart_set_rx_irq(true);
 	pic_unmask(COM1_IRQ);		/* keystrokes wake the shell from HLT */

@@ -7,6 +7,7 @@
 #include "backtrace.h"
 #include "console.h"
 #include "lazy.h"
+#include "nmi.h"
 #include "shell.h"
 #include "symbols.h"
 #include "trap_names.h"
@@ -18,6 +19,23 @@
 
 #define VEC_DF 8
 #define VEC_PF 14
+#define VEC_BP 3
+#define VEC_UD 6
+
+void (*volatile trap_pf_test_hook)(void);
+
+/* Deliberate int3 and ud2 instructions (nmi test), listed by address in
+ * linker-bounded tables like the fixup table. */
+extern const uint64_t __int3_sites_start[], __int3_sites_end[];
+extern const uint64_t __ud2_sites_start[], __ud2_sites_end[];
+
+static bool site_listed(const uint64_t *start, const uint64_t *end, uint64_t addr)
+{
+	for (const uint64_t *s = start; s < end; s++)
+		if (*s == addr)
+			return true;
+	return false;
+}
 
 static unsigned long spurious_interrupts;
 static volatile int reporting;	/* an exception inside the report itself */
@@ -70,20 +88,36 @@ void trap_dispatch(struct trap_frame *f)
 		cpu->irq_depth--;
 		return;
 	}
-	if (f->vector == 2) {
-		/* until the nested-safe NMI entry exists, an NMI is only counted */
-		cpu->nmi_count++;
-		return;
-	}
 	if (f->vector >= 32) {
 		spurious_interrupts++;
 		return;
 	}
+	if (cpu->nmi_depth)
+		cpu->nmi->stats.faults[f->vector]++;
+	if (f->vector == VEC_BP && site_listed(__int3_sites_start, __int3_sites_end, f->rip - 1))
+		return;		/* a deliberate int3 (nmi test): RIP is past it already */
+	if (f->vector == VEC_UD && site_listed(__ud2_sites_start, __ud2_sites_end, f->rip)) {
+		f->rip += 2;	/* a deliberate ud2: resume after it */
+		return;
+	}
 	if (f->vector == VEC_PF && !(f->error & PF_ERR_PRESENT)) {
-		uint64_t cr2 = read_cr2();
+		uint64_t cr2;
 
-		if (lazy_contains(cr2) && lazy_handle_fault(cr2, cpu->nmi_depth > 0))
-			return;		/* mapped: the instruction runs again */
+		if (trap_pf_test_hook) {
+			/* nmi test "cr2": an NMI lands before this handler reads CR2 */
+			void (*hook)(void) = trap_pf_test_hook;
+
+			trap_pf_test_hook = NULL;
+			hook();
+		}
+		cr2 = read_cr2();
+
+		if (lazy_contains(cr2)) {
+			if (lazy_handle_fault(cr2, cpu->nmi_depth > 0))
+				return;		/* mapped: the instruction runs again */
+			if (cpu->nmi_depth)
+				nmi_log_in_nmi(NMI_LOG_LAZY_OOM, cr2);
+		}
 	}
 	fixup = fault_safe_fixup(f->rip);
 	if (fixup) {
@@ -100,7 +134,7 @@ void trap_dispatch(struct trap_frame *f)
 	reporting = 1;
 	trap_report(f);
 	reporting = 0;
-	if (f->vector != VEC_DF && cpu->in_command && cpu->irq_depth == 0) {
+	if (f->vector != VEC_DF && cpu->in_command && cpu->irq_depth == 0 && cpu->nmi_depth == 0) {
 		kprintf("command aborted; back to the shell\n");
 		shell_resume_after_trap(f);
 		return;

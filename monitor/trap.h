@@ -7,4 +7,7 @@ void trap_dispatch(struct trap_frame *f);	/* called by entry.S for every vector 
 void trap_report(const struct trap_frame *f);
 void regs_print(const struct trap_frame *f);
 
+/* nmi test: called once by the next not-present #PF before it reads CR2. */
+extern void (*volatile trap_pf_test_hook)(void);
+
 #endif

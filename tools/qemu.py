@@ -61,6 +61,11 @@ def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
             argv += ["-icount", "shift=%d,sleep=off" % icount]
     if boot == "kernel":
         argv += ["-kernel", ELF]
+        if accel == "kvm" and kvm_is_pvm():
+            # kvm_pvm stops the guest ("KVM internal error ... emulation
+            # failure") on any int3, and delivers a self-NMI sent while NMIs
+            # are blocked only merged into a later one: tell the monitor
+            argv += ["-append", "quirk=no-int3 quirk=nmi-late"]
     else:
         argv += ["-cdrom", ISO, "-boot", "d"]
     if not reboot:

@@ -3,7 +3,7 @@
 #include "boot_layout.h"
 #include "percpu.h"
 
-static uint64_t gdt[MAX_CPUS][5] __attribute__((aligned(16)));
+uint64_t gdt_table[MAX_CPUS][5] __attribute__((aligned(16)));
 
 struct gdt_ptr {
 	uint16_t limit;
@@ -22,7 +22,7 @@ uintptr_t nmi_stack_top(void)
 void gdt_init(void)
 {
 	struct percpu *p = this_cpu();
-	uint64_t *g = gdt[p->cpu];
+	uint64_t *g = gdt_table[p->cpu];
 	uint64_t base = (uint64_t)(uintptr_t)&p->tss;
 	uint64_t limit = sizeof(p->tss) - 1;
 	struct gdt_ptr ptr;
@@ -37,11 +37,12 @@ void gdt_init(void)
 	g[TSS_SEL / 8 + 1] = base >> 32;
 
 	p->tss.iopb = sizeof(p->tss);	/* no I/O bitmap */
-	p->tss.ist[IST_NMI - 1] = nmi_stack_top();
+	p->nmi_top = nmi_stack_top();
+	p->tss.ist[IST_NMI - 1] = p->nmi_top;
 	p->tss.ist[IST_DF - 1] = (uintptr_t)p->ist->df + DF_STACK_SIZE;
 	p->tss.ist[IST_MC - 1] = (uintptr_t)p->ist->mc + MC_STACK_SIZE;
 
-	ptr.limit = sizeof(gdt[0]) - 1;
+	ptr.limit = sizeof(gdt_table[0]) - 1;
 	ptr.base = (uint64_t)(uintptr_t)g;
 	__asm__ volatile(
 		"lgdt %0\n\t"

@@ -1,8 +1,9 @@
 #include "percpu.h"
 #include "cpu.h"
+#include <stddef.h>
 
 struct percpu percpu_area[MAX_CPUS];
-static struct ist_stacks ist_area[MAX_CPUS] __attribute__((section(".bss.ist")));
+struct ist_stacks ist_area[MAX_CPUS] __attribute__((section(".bss.ist")));
 
 void percpu_init(unsigned int cpu)
 {
@@ -13,3 +14,15 @@ void percpu_init(unsigned int cpu)
 	p->ist = &ist_area[cpu];
 	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)p);
 }
+
+#define CHECK_OFFSET(field, off) \
+	_Static_assert(offsetof(struct percpu, field) == (off), #field " moved: fix percpu_offsets.h")
+CHECK_OFFSET(self, PERCPU_SELF);
+CHECK_OFFSET(nmi_pass, PERCPU_NMI_PASS);
+CHECK_OFFSET(nmi_top, PERCPU_NMI_TOP);
+CHECK_OFFSET(apic_icr, PERCPU_APIC_ICR);
+CHECK_OFFSET(self_nmi_icr, PERCPU_SELF_NMI_ICR);
+CHECK_OFFSET(hook_armed, PERCPU_HOOK_ARMED);
+CHECK_OFFSET(hook_fired, PERCPU_HOOK_FIRED);
+CHECK_OFFSET(hook_timeouts, PERCPU_HOOK_TIMEOUTS);
+CHECK_OFFSET(hook_save, PERCPU_HOOK_SAVE);

@@ -8,13 +8,12 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "percpu_offsets.h"
 
 #define MAX_CPUS	4
 
-#define NMI_STACK_SIZE	(16 * 1024)
 #define DF_STACK_SIZE	(8 * 1024)
 #define MC_STACK_SIZE	(8 * 1024)
-#define NMI_STACK_SPARE	64	/* words above the NMI IST pointer (NMI.md) */
 
 #define IST_NMI	1
 #define IST_DF	2
@@ -40,15 +39,27 @@ struct tss64 {
 	uint16_t iopb;
 } __attribute__((packed));
 
+struct nmi_cpu;
+
 struct percpu {
+	/* fields that assembly reaches through %gs: see percpu_offsets.h */
 	struct percpu *self;		/* gs:0, so this_cpu() is one load */
+	volatile uint64_t nmi_pass;
+	uint64_t nmi_top;
+	uint64_t apic_icr;
+	uint64_t self_nmi_icr;
+	volatile uint64_t hook_armed;
+	volatile uint64_t hook_fired;
+	volatile uint64_t hook_timeouts;
+	uint64_t hook_save[4];
+
 	unsigned int cpu;
 	unsigned int apic_id;
 	/* set while a shell command runs: an exception then returns to the prompt */
 	volatile bool in_command;
 	volatile unsigned int irq_depth;
-	unsigned long nmi_count;
 	volatile unsigned int nmi_depth;	/* > 0 while in NMI context */
+	struct nmi_cpu *nmi;		/* monitor/nmi.c's per-CPU state */
 	struct tss64 tss;
 	struct ist_stacks *ist;
 };
