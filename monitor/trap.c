@@ -60,8 +60,11 @@ void trap_report(const struct trap_frame *f)
 	kprintf("\n*** exception %u %s (%s), error code 0x%lx, at %s\n", v,
 		trap_mnemonic(v), trap_name(v), f->error,
 		symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
-	if (v == 14)
+	if (v == 14 || v == VEC_DF)
 		kprintf("  cr2 %016lx\n", read_cr2());
+	if (v == VEC_DF && ist_guard_of(f->rsp - 8))
+		kprintf("  stack overflow: rsp %016lx ran into the %s's guard page\n", f->rsp,
+			ist_guard_of(f->rsp - 8));
 	regs_print(f);
 	backtrace_print(f->rip, f->rbp);
 }

@@ -26,3 +26,18 @@ CHECK_OFFSET(hook_armed, PERCPU_HOOK_ARMED);
 CHECK_OFFSET(hook_fired, PERCPU_HOOK_FIRED);
 CHECK_OFFSET(hook_timeouts, PERCPU_HOOK_TIMEOUTS);
 CHECK_OFFSET(hook_save, PERCPU_HOOK_SAVE);
+
+const char *ist_guard_of(uintptr_t addr)
+{
+	for (unsigned int c = 0; c < MAX_CPUS; c++) {
+		const struct ist_stacks *s = &ist_area[c];
+
+		if (addr - (uintptr_t)s->nmi_guard < sizeof(s->nmi_guard))
+			return "NMI stack";
+		if (addr - (uintptr_t)s->df_guard < sizeof(s->df_guard))
+			return "#DF stack";
+		if (addr - (uintptr_t)s->mc_guard < sizeof(s->mc_guard))
+			return "#MC stack";
+	}
+	return NULL;
+}

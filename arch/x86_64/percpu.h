@@ -74,5 +74,7 @@ static inline struct percpu *this_cpu(void)
 }
 
 void percpu_init(unsigned int cpu);
+/* "NMI stack" etc. if addr lies in one of the IST stacks' guard pages. */
+const char *ist_guard_of(uintptr_t addr);
 
 #endif

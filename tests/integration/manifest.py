@@ -6,6 +6,7 @@ SKIP with its reason. boot: None = the accelerator's normal path (ISO through
 GRUB; -kernel under kvm_pvm), "kernel" = QEMU's multiboot1 loader.
 """
 import test_lazy as lazy
+import test_nmi as nmi
 import test_shell as shell
 
 BOTH = ("tcg", "kvm")
@@ -52,4 +53,13 @@ TESTS = [
     # TCG only: a lazy #PF costs ~14 ms under kvm_pvm (measured: 16 faults in
     # 0.22 s), so touching all 256 MiB there would take about 15 minutes
     t(lazy.test_exhausting_memory_is_an_error, accels=("tcg",), timeout=240),
+
+    t(nmi.test_nmi_stats_at_boot),
+    t(nmi.test_nmi_test_1000_passes_and_counts_agree, timeout=420),
+    t(nmi.test_nmi_test_with_debug_unmask, timeout=420),
+    # TCG only: kvm_pvm runs about 300 NMIs/s here, 100000 iterations would take hours
+    t(nmi.test_nmi_test_100000, accels=("tcg",), timeout=300),
+    t(nmi.test_nmi_bad_arguments),
+    t(nmi.test_nmi_stack_overflow_ends_in_double_fault_report),
+    t(nmi.test_int3_refused_under_kvm_pvm, accels=("kvm",)),
 ]

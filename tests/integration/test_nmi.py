@@ -1,0 +1,123 @@
+"""The nested-safe NMI path: nmi test forces every nesting window; the
+counters `nmi` shows afterwards must be the ones the cases predict."""
+import re
+
+from monitor import TestFailure, expect, expect_eq
+from test_shell import one_error, still_works
+
+CASES = ["basic-int3", "basic-lazy", "canary", "no-exception", "collapse", "repeat-state",
+         "window-copy", "window-exit", "cr2", "accounting"]
+
+
+def nmi_stats(mon):
+    out = mon.cmd("nmi")
+    st = {}
+    for key, rx in [("total", r"total (\d+)"), ("first", r"first-level (\d+)"),
+                    ("nested", r"nested (\d+)"), ("window", r"in repeat window (\d+)"),
+                    ("repeats", r"repeats (\d+)"), ("unknown", r"unknown (\d+)"),
+                    ("swallowed", r"swallowed (\d+)"), ("latched", r"c-latch entries (\d+)"),
+                    ("deepest", r"deepest stack use: (\d+) of"),
+                    ("usable", r"deepest stack use: \d+ of (\d+) bytes")]:
+        m = re.search(rx, out)
+        expect(m, "nmi lacks %s:\n%s" % (key, out))
+        st[key] = int(m.group(1))
+    return st, out
+
+
+def run_nmi_test(mon, n, timeout):
+    out = mon.cmd("nmi test %d" % n, timeout=timeout)
+    lines = out.splitlines()
+    for case in CASES:
+        # the name is printed before the risky step, then one verdict line
+        expect(any(l.startswith("running " + case) for l in lines),
+               "case %s not announced:\n%s" % (case, out))
+        verdicts = [l for l in lines if l.startswith("case %s: " % case)]
+        expect(verdicts, "no verdict for case %s:\n%s" % (case, out))
+        for v in verdicts:
+            if "FAIL" in v:
+                raise TestFailure("case failed: %s\n%s" % (v, out))
+            expect(" PASS" in v or " SKIP: " in v or "lazy faults=" in v,
+                   "odd verdict line: " + v)
+    m = re.search(r"^nmi test: PASS (\d+) passed, 0 failed, (\d+) skipped; (\d+) NMIs "
+                  r"\((\d+) nested\)", out, re.M)
+    expect(m, "no PASS verdict line:\n" + out)
+    return out, int(m.group(3)), int(m.group(4))
+
+
+def counts(out, case):
+    line = next(l for l in out.splitlines() if l.startswith("case %s: PASS" % case))
+    return {k: int(v) for k, v in re.findall(r"([A-Za-z#-]+)=(\d+)", line)}
+
+
+def test_nmi_stats_at_boot(mon):
+    st, out = nmi_stats(mon)
+    expect_eq(st["total"], 0, "NMIs at boot")
+    expect_eq(st["unknown"], 0, "unknown NMIs at boot")
+    expect("nmi log: empty" in out, "NMI log not empty at boot:\n" + out)
+
+
+def test_nmi_test_1000_passes_and_counts_agree(mon):
+    out, nmis, nested = run_nmi_test(mon, 1000, timeout=400)
+    st, _ = nmi_stats(mon)
+    expect_eq(st["unknown"], 0, "unknown NMIs")
+    expect_eq(st["latched"], 0, "C-latch entries")
+    expect_eq(st["nested"], nested, "nested NMIs in nmi vs nmi test")
+    expect_eq(st["total"], nmis, "NMIs in nmi vs nmi test")
+    # the exact counts the cases predict, per iteration
+    if "case basic-int3: PASS" in out:
+        c = counts(out, "basic-int3")
+        expect_eq((c["first"], c["repeats"], c["nested"], c["#BP"]), (1000,) * 4, "basic-int3")
+    c = counts(out, "basic-lazy")
+    expect_eq((c["nested"], c["repeats"], c["#PF"], c["lazy-in-nmi"]), (1000,) * 4, "basic-lazy")
+    c = counts(out, "no-exception")
+    expect_eq((c["nested"], c["repeats"]), (2000, 1000), "no-exception")
+    c = counts(out, "repeat-state")
+    expect_eq((c["first"], c["repeats"], c["nested"]), (1000, 3000, 3000), "repeat-state")
+    c = counts(out, "window-copy")
+    expect_eq((c["in-window"], c["repeats"], c["hooks"]), (1000, 1000, 1000), "window-copy")
+    c = counts(out, "window-exit")
+    expect_eq((c["nested"], c["repeats"], c["hooks"]), (1000, 1000, 1000), "window-exit")
+    expect(272 < st["deepest"] < st["usable"], "deepest NMI stack use %d" % st["deepest"])
+    still_works(mon)
+
+
+def test_nmi_test_with_debug_unmask(mon):
+    out = mon.cmd("nmi debug-unmask on")
+    expect("debug-unmask on" in out, out)
+    out, _, _ = run_nmi_test(mon, 1000, timeout=400)
+    expect("case collapse: SKIP: " in out, "collapse should be skipped:\n" + out)
+    st, _ = nmi_stats(mon)
+    expect_eq((st["unknown"], st["latched"]), (0, 0), "unknown, latched")
+    mon.cmd("nmi debug-unmask off")
+    still_works(mon)
+
+
+def test_nmi_test_100000(mon):
+    run_nmi_test(mon, 100000, timeout=240)
+    st, _ = nmi_stats(mon)
+    expect_eq((st["unknown"], st["latched"]), (0, 0), "unknown, latched")
+    still_works(mon)
+
+
+def test_nmi_bad_arguments(mon):
+    one_error(mon.cmd("nmi test 0"), "range")
+    one_error(mon.cmd("nmi test x"), "x")
+    one_error(mon.cmd("nmi frob"), "usage")
+    still_works(mon)
+
+
+def test_nmi_stack_overflow_ends_in_double_fault_report(mon):
+    start = mon.mark()
+    mon.send("trap nmi-overflow\r")
+    mon.wait_for(r"cannot resume from here: halted", 60, start)
+    out = mon.buf[start:]
+    expect(re.search(r"\*\*\* exception 8 #DF \(double fault\)", out), "no #DF report:\n" + out)
+    expect("ran into the NMI stack's guard page" in out, "overflow not named:\n" + out)
+    expect(re.search(r"#\d+ +0x[0-9a-f]+ nmi_dispatch\+", out), "backtrace lacks the NMI path")
+    expect(mon.proc.poll() is None, "QEMU exited: triple fault or reset")
+
+
+def test_int3_refused_under_kvm_pvm(mon):
+    if "quirk=no-int3" not in " ".join(mon.argv):
+        return
+    one_error(mon.cmd("trap bp"), "quirk=no-int3")
