@@ -25,7 +25,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 # Portable code that host unit tests compile unchanged.
 PORTABLE_SRCS := monitor/fmt.c monitor/line_edit.c monitor/parse.c monitor/symbols.c \
-	monitor/status.c
+	monitor/status.c monitor/frame_bitmap.c monitor/nmi_account.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined
 

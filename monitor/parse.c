@@ -60,21 +60,27 @@ static enum status parse_prefix(const char *s, uint64_t *out, const char **end)
 	return ST_OK;
 }
 
+/* *out is written only on success */
 enum status parse_u64(const char *s, uint64_t *out)
 {
 	const char *end;
-	enum status st = parse_prefix(s, out, &end);
+	uint64_t v;
+	enum status st = parse_prefix(s, &v, &end);
 
 	if (st != ST_OK)
 		return st;
-	return *end ? ST_BAD_NUMBER : ST_OK;
+	if (*end)
+		return ST_BAD_NUMBER;
+	*out = v;
+	return ST_OK;
 }
 
 enum status parse_size(const char *s, uint64_t *out)
 {
 	const char *end;
 	unsigned int shift = 0;
-	enum status st = parse_prefix(s, out, &end);
+	uint64_t v;
+	enum status st = parse_prefix(s, &v, &end);
 
 	if (st != ST_OK)
 		return st;
@@ -86,9 +92,9 @@ enum status parse_size(const char *s, uint64_t *out)
 		shift = 30, end++;
 	if (*end)
 		return ST_BAD_NUMBER;
-	if (shift && *out > (UINT64_MAX >> shift))
+	if (shift && v > (UINT64_MAX >> shift))
 		return ST_NUMBER_RANGE;
-	*out <<= shift;
+	*out = v << shift;
 	return ST_OK;
 }
 

@@ -47,7 +47,7 @@ const struct ksym *symtab_by_addr(const struct symtab *t, uint64_t addr, uint64_
 		bool covers = s->size == 0 || addr - s->addr < s->size;
 
 		if (!covers)
-			continue;
+			return NULL;	/* past a sized symbol: its size-0 aliases end there too */
 		if (!best || (s->size && !best->size) ||
 		    (!!s->size == !!best->size && is_global(s) && !is_global(best)))
 			best = s;
