@@ -1,5 +1,6 @@
 #include "monitor/command.h"
 #include "monitor/console.h"
+#include "monitor/stop.h"
 #include "monitor/trap.h"
 
 static int cmd_regs(int argc, char **argv)
@@ -9,6 +10,11 @@ static int cmd_regs(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return ST_USAGE;
+	if (stop_frame()) {
+		kprintf("registers of the stopped context:\n");
+		regs_print(stop_frame());
+		return ST_OK;
+	}
 	capture_regs(&f);
 	kprintf("registers of the shell (nothing is stopped):\n");
 	regs_print(&f);

@@ -5,6 +5,7 @@
 #include "arch/x86_64/uart.h"
 
 #define RX_RING 256	/* power of two */
+#define CTRL_C 0x03
 
 /* Single producer (the UART interrupt), single consumer (the shell). */
 static volatile unsigned char rx_ring[RX_RING];
@@ -71,18 +72,24 @@ int errorf(const char *f, ...)
  */
 static volatile bool rx_throttled;
 
-void console_rx_interrupt(void)
+bool console_rx_interrupt(bool want_break)
 {
 	while (uart_rx_ready()) {
+		unsigned char c;
+
 		if (rx_head - rx_tail == RX_RING) {
 			rx_throttled = true;
 			uart_set_rx_irq(false);
-			return;
+			return false;
 		}
-		rx_ring[rx_head % RX_RING] = uart_getc_raw();
+		c = uart_getc_raw();
+		if (want_break && c == CTRL_C)
+			return true;	/* consumed: it stops the command instead */
+		rx_ring[rx_head % RX_RING] = c;
 		__asm__ volatile("" : : : "memory");
 		rx_head++;
 	}
+	return false;
 }
 
 int console_trygetc(void)
@@ -95,7 +102,7 @@ int console_trygetc(void)
 		uint64_t fl = read_rflags();
 
 		cli();
-		console_rx_interrupt();
+		console_rx_interrupt(false);
 		if (fl & X86_RFLAGS_IF)
 			sti();
 		if (rx_tail == rx_head)

@@ -21,6 +21,8 @@ int errorf(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 int console_getc(void);			/* waits (HLT) for a byte */
 int console_trygetc(void);		/* -1 when nothing is queued */
-void console_rx_interrupt(void);	/* interrupt context: queue received bytes */
+/* Interrupt context: queue received bytes. With want_break, a Ctrl-C is
+ * taken out of the input and reported (true): the caller stops the command. */
+bool console_rx_interrupt(bool want_break);
 
 #endif

@@ -13,37 +13,12 @@
 
 #define MAX_SOURCES	8
 #define STACK_PAINT	0x6e6d695f70616e74ull	/* "tnap_imn" */
-#define DR7_ENABLE_BITS	0xffull			/* L0-L3, G0-G3 */
 /* Frames below T that every NMI writes (NMI.md layout): never painted. */
 #define NMI_FRAMES_BYTES 272
 
 static const struct nmi_source *sources[MAX_SOURCES];
 static unsigned int nsources;
 static struct nmi_cpu nmi_cpus[MAX_CPUS];
-
-static inline uint64_t read_dr6(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_dr6(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
-}
-
-static inline uint64_t read_dr7(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%dr7, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_dr7(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr7" : : "r"(v));
-}
 
 /* Open the NMI window now, from inside the handler: an IRET to the next
  * instruction on the current stack (the idea of Linux's CONFIG_DEBUG_ENTRY),
@@ -93,7 +68,6 @@ void nmi_dispatch(struct trap_frame *f)
 		nmi_log_in_nmi(NMI_LOG_LATCHED, f->rip);
 		return;
 	}
-	p->nmi_depth++;
 	cr2 = read_cr2();
 	dr6 = read_dr6();
 	dr7 = read_dr7();
@@ -119,7 +93,6 @@ void nmi_dispatch(struct trap_frame *f)
 		write_dr6(dr6);
 	if (read_cr2() != cr2)
 		write_cr2(cr2);
-	p->nmi_depth--;
 	nmi_account_cycles(&n->stats, rdtsc() - t0);
 }
 

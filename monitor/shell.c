@@ -1,18 +1,31 @@
-/* The shell: read a line through the line editor, split it, run the command. */
+/*
+ * The shell: read a line through the line editor, split it, run the command.
+ * Shell loops nest: a stop (breakpoint, step, Ctrl-C) runs a "stopped" loop
+ * inside the exception or interrupt handler that stopped, on the stack below
+ * the stopped context, until cont or step. Each loop saves a resume context:
+ * an exception in one of its commands returns there (shell_resume_after_trap).
+ */
 #include "shell.h"
 #include "command.h"
 #include "console.h"
 #include "line_edit.h"
 #include "parse.h"
 #include "string.h"
-#include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/jmp_ctx.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/uart.h"
 
-extern char boot_stack_top[];
+struct shell_level {
+	struct jmp_ctx resume;
+	struct shell_level *outer;
+	bool stopped;
+};
 
+/* The bootstrap CPU's shell (only it runs one). */
 static struct line_editor editor;
+static struct shell_level *level;
+static enum shell_action pending_action;
 
 const struct command *command_find(const char *name)
 {
@@ -67,15 +80,17 @@ static void run_line(char *line)
 		errorf("%s", status_message((enum status)st));
 }
 
-static void prompt(void)
+static void run_loop(bool stopped)
 {
-	console_puts("mon> ");
-}
+	struct shell_level me = { .outer = level, .stopped = stopped };
 
-static void __attribute__((noreturn)) shell_loop(void)
-{
+	level = &me;
+	if (ctx_save(&me.resume))
+		this_cpu()->in_command = false;	/* a command faulted: its report is out */
 	for (;;) {
-		prompt();
+		if (stopped && pending_action != SHELL_STAY)
+			break;
+		console_puts(stopped ? "mon(stopped)> " : "mon> ");
 		for (;;) {
 			enum le_result r = le_feed(&editor, (uint8_t)console_getc());
 
@@ -89,27 +104,38 @@ static void __attribute__((noreturn)) shell_loop(void)
 			break;
 		}
 	}
+	level = me.outer;
 }
 
 void shell_run(void)
 {
 	le_init(&editor, editor_out, NULL);
-	shell_loop();
+	run_loop(false);
+	halt_forever();		/* the outermost loop never breaks */
 }
 
-static void __attribute__((noreturn)) shell_restart(void)
+enum shell_action shell_run_stopped(void)
 {
-	this_cpu()->in_command = false;
-	shell_loop();
+	enum shell_action a;
+
+	pending_action = SHELL_STAY;
+	run_loop(true);
+	a = pending_action;
+	pending_action = SHELL_STAY;
+	return a;
+}
+
+bool shell_is_stopped(void)
+{
+	return level && level->stopped;
+}
+
+void shell_set_action(enum shell_action a)
+{
+	pending_action = a;
 }
 
 void shell_resume_after_trap(struct trap_frame *f)
 {
-	/* At a function's first instruction RSP+8 is 16-byte aligned (SysV ABI). */
-	f->rip = (uintptr_t)shell_restart;
-	f->rsp = (uintptr_t)boot_stack_top - 8;
-	f->rbp = 0;
-	f->cs = KERNEL_CS;
-	f->ss = KERNEL_DS;
-	f->rflags = X86_RFLAGS_IF | 0x2;	/* bit 1 is always set */
+	ctx_resume_from_trap(f, &level->resume);
 }

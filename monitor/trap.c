@@ -6,7 +6,10 @@
 #include "trap.h"
 #include "backtrace.h"
 #include "console.h"
+#include "breakpoint.h"
+#include "debug_path.h"
 #include "lazy.h"
+#include "stop.h"
 #include "nmi.h"
 #include "shell.h"
 #include "symbols.h"
@@ -21,6 +24,7 @@
 #define VEC_PF 14
 #define VEC_BP 3
 #define VEC_UD 6
+#define VEC_DB 1
 
 void (*volatile trap_pf_test_hook)(void);
 
@@ -29,7 +33,7 @@ void (*volatile trap_pf_test_hook)(void);
 extern const uint64_t __int3_sites_start[], __int3_sites_end[];
 extern const uint64_t __ud2_sites_start[], __ud2_sites_end[];
 
-static bool site_listed(const uint64_t *start, const uint64_t *end, uint64_t addr)
+DEBUG_PATH static bool site_listed(const uint64_t *start, const uint64_t *end, uint64_t addr)
 {
 	for (const uint64_t *s = start; s < end; s++)
 		if (*s == addr)
@@ -66,29 +70,40 @@ void trap_report(const struct trap_frame *f)
 		kprintf("  stack overflow: rsp %016lx ran into the %s's guard page\n", f->rsp,
 			ist_guard_of(f->rsp - 8));
 	regs_print(f);
-	backtrace_print(f->rip, f->rbp);
+	backtrace_print(f->rip, f->rbp, f->rsp);
 }
 
-static void irq(unsigned int line)
+/* Returns true if Ctrl-C arrived for a running command: stop it. */
+static bool irq(unsigned int line)
 {
+	struct percpu *cpu = this_cpu();
+	bool brk = false;
+
 	/* IRQ 7 and 15 can be spurious: the 8259 wants no EOI for those */
 	if (line == COM1_IRQ)
-		console_rx_interrupt();
+		brk = console_rx_interrupt(cpu->in_command && cpu->irq_depth == 1 && !stop_active());
 	else
 		spurious_interrupts++;
 	if (line != 7 && line != 15)
 		pic_eoi(line);
+	return brk;
 }
 
-void trap_dispatch(struct trap_frame *f)
+DEBUG_PATH void trap_dispatch(struct trap_frame *f)
 {
 	struct percpu *cpu = this_cpu();
 	uintptr_t fixup;
 
 	if (f->vector >= PIC_VECTOR_BASE && f->vector < PIC_VECTOR_BASE + 16) {
+		bool brk;
+
 		cpu->irq_depth++;
-		irq((unsigned int)f->vector - PIC_VECTOR_BASE);
+		brk = irq((unsigned int)f->vector - PIC_VECTOR_BASE);
 		cpu->irq_depth--;
+		/* EOI is done and the handler is over: the command that was running
+		 * is now just a stopped context, like at a breakpoint */
+		if (brk && stop_enter(f, "break (Ctrl-C)") == SHELL_STEP)
+			bp_request_step(f);
 		return;
 	}
 	if (f->vector >= 32) {
@@ -99,6 +114,17 @@ void trap_dispatch(struct trap_frame *f)
 		cpu->nmi->stats.faults[f->vector]++;
 	if (f->vector == VEC_BP && site_listed(__int3_sites_start, __int3_sites_end, f->rip - 1))
 		return;		/* a deliberate int3 (nmi test): RIP is past it already */
+	if (f->vector == VEC_BP && bp_on_int3(f))
+		return;		/* a breakpoint: stopped or counted, now stepping over it */
+	if (f->vector == VEC_DB) {
+		uint64_t dr6 = read_dr6();
+
+		if (dr6 & DR6_BS) {
+			write_dr6(dr6 & ~DR6_BS);	/* DR6 bits are sticky */
+			if (bp_on_single_step(f))
+				return;
+		}
+	}
 	if (f->vector == VEC_UD && site_listed(__ud2_sites_start, __ud2_sites_end, f->rip)) {
 		f->rip += 2;	/* a deliberate ud2: resume after it */
 		return;

@@ -221,7 +221,9 @@ end_repeat_nmi:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
-	call nmi_dispatch
+	incq %gs:PERCPU_NMI_DEPTH		/* NMI context from here: even a breakpoint on */
+	call nmi_dispatch			/* nmi_dispatch's first byte counts as in NMI */
+	decq %gs:PERCPU_NMI_DEPTH
 	incq %gs:PERCPU_NMI_PASS		/* a repeat, if there is one, is pass 1, 2, ... */
 
 	/* 6. Exit: restore the interrupted context's registers, point RSP at

@@ -26,6 +26,7 @@ CHECK_OFFSET(hook_armed, PERCPU_HOOK_ARMED);
 CHECK_OFFSET(hook_fired, PERCPU_HOOK_FIRED);
 CHECK_OFFSET(hook_timeouts, PERCPU_HOOK_TIMEOUTS);
 CHECK_OFFSET(hook_save, PERCPU_HOOK_SAVE);
+CHECK_OFFSET(nmi_depth, PERCPU_NMI_DEPTH);
 
 const char *ist_guard_of(uintptr_t addr)
 {

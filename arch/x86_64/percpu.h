@@ -52,13 +52,13 @@ struct percpu {
 	volatile uint64_t hook_fired;
 	volatile uint64_t hook_timeouts;
 	uint64_t hook_save[4];
+	volatile uint64_t nmi_depth;	/* > 0 while in NMI context; nmi_entry.S keeps it */
 
 	unsigned int cpu;
 	unsigned int apic_id;
 	/* set while a shell command runs: an exception then returns to the prompt */
 	volatile bool in_command;
 	volatile unsigned int irq_depth;
-	volatile unsigned int nmi_depth;	/* > 0 while in NMI context */
 	struct nmi_cpu *nmi;		/* monitor/nmi.c's per-CPU state */
 	struct tss64 tss;
 	struct ist_stacks *ist;

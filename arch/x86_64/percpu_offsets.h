@@ -16,6 +16,7 @@
 #define PERCPU_HOOK_FIRED	48	/* hooks that saw their NMI arrive */
 #define PERCPU_HOOK_TIMEOUTS	56	/* hooks that gave up waiting */
 #define PERCPU_HOOK_SAVE	64	/* 4 words: registers a hook borrows */
+#define PERCPU_NMI_DEPTH	96	/* > 0 while in NMI context (C part of a pass) */
 
 /* Words above T (the spare area, always mapped, per CPU): */
 #define NMI_SPARE_NESTED	0	/* nested NMIs seen by the entry code */

@@ -2,6 +2,7 @@
 #include "percpu.h"
 
 extern char __entry_text_start[], __entry_text_end[];
+extern char __debugpath_start[], __debugpath_end[];
 extern struct ist_stacks ist_area[MAX_CPUS];
 extern uint64_t gdt_table[MAX_CPUS][5];
 extern char idt_table[];
@@ -17,18 +18,20 @@ static size_t get_ranges(struct range *r)
 {
 	r[0] = (struct range){ "interrupt and NMI entry text", (uintptr_t)__entry_text_start,
 			       (uintptr_t)__entry_text_end };
+	r[5] = (struct range){ "breakpoint trap path", (uintptr_t)__debugpath_start,
+			       (uintptr_t)__debugpath_end };
 	r[1] = (struct range){ "NMI/#DF/#MC stacks", (uintptr_t)ist_area,
 			       (uintptr_t)ist_area + sizeof(ist_area) };
 	r[2] = (struct range){ "per-CPU area and TSS", (uintptr_t)percpu_area,
 			       (uintptr_t)percpu_area + sizeof(percpu_area) };
 	r[3] = (struct range){ "GDT", (uintptr_t)gdt_table, (uintptr_t)gdt_table + sizeof(gdt_table) };
 	r[4] = (struct range){ "IDT", (uintptr_t)idt_table, (uintptr_t)idt_table + IDT_BYTES };
-	return 5;
+	return 6;
 }
 
 const char *protected_what(uintptr_t addr)
 {
-	struct range r[5];
+	struct range r[6];
 	size_t n = get_ranges(r);
 
 	for (size_t i = 0; i < n; i++)
@@ -39,7 +42,7 @@ const char *protected_what(uintptr_t addr)
 
 bool protected_range(uintptr_t addr, size_t len)
 {
-	struct range r[5];
+	struct range r[6];
 	size_t n = get_ranges(r);
 
 	for (size_t i = 0; i < n; i++)

@@ -1,0 +1,20 @@
+#include "monitor/command.h"
+#include "monitor/console.h"
+#include "monitor/shell.h"
+
+static int cmd_step(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return ST_USAGE;
+	if (!shell_is_stopped())
+		return ST_NOT_STOPPED;
+	shell_set_action(SHELL_STEP);
+	return ST_OK;
+}
+
+COMMAND(step,
+	.name = "step",
+	.usage = "",
+	.summary = "execute one instruction of the stopped context, then stop again",
+	.run = cmd_step);

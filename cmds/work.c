@@ -1,0 +1,125 @@
+#include "monitor/command.h"
+#include "monitor/console.h"
+#include "monitor/parse.h"
+#include "monitor/string.h"
+#include "monitor/work_mix.h"
+#include "monitor/workloads.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/tsc.h"
+
+#define DEFAULT_MS	1000
+#define MAX_MS		600000
+#define MAX_DEPTH	1000
+
+static const char *const list =
+	"  mix A:B:C [ms]   three leaves work_mix_leaf_a/b/c in the ratio A:B:C of executed\n"
+	"                   instructions, through work_mix, rounds in PRNG order\n"
+	"  spin [ms]        spin in work_spin\n"
+	"  spin-cli [ms]    the same with interrupts off\n"
+	"  lazy [ms]        touch pages of the lazy region, one after another\n"
+	"  recurse DEPTH    a call chain DEPTH deep (work_recurse), for bt\n";
+
+static bool before_deadline(void *ctx)
+{
+	return rdtsc() < *(uint64_t *)ctx;
+}
+
+static int parse_ms(int argc, char **argv, int at, uint64_t *ms)
+{
+	int st;
+
+	*ms = DEFAULT_MS;
+	if (argc <= at)
+		return ST_OK;
+	if ((st = parse_u64(argv[at], ms)) != ST_OK)
+		return errorf("bad time '%s': %s", argv[at], status_message(st));
+	if (*ms == 0 || *ms > MAX_MS)
+		return errorf("time %lu ms out of range (1 to %u)", *ms, MAX_MS);
+	return ST_OK;
+}
+
+static int work_mix_cmd(int argc, char **argv)
+{
+	unsigned int ratio[3];
+	struct work_mix_result r;
+	uint64_t ms, end, t0, t1, total = 0, v;
+	char *p = argv[2];
+	int st;
+
+	if (argc < 3 || argc > 4)
+		return ST_USAGE;
+	for (int i = 0; i < 3; i++) {
+		char num[24];
+		size_t n = 0;
+
+		while (*p && *p != ':' && n < sizeof(num) - 1)
+			num[n++] = *p++;
+		num[n] = '\0';
+		if ((i < 2 && *p != ':') || (i == 2 && *p) || parse_u64(num, &v) != ST_OK ||
+		    v > 1000)
+			return errorf("bad ratio '%s': want A:B:C, each 0 to 1000", argv[2]);
+		ratio[i] = (unsigned int)v;
+		total += v;
+		if (*p)
+			p++;
+	}
+	if (!total)
+		return errorf("bad ratio '%s': all zero", argv[2]);
+	if ((st = parse_ms(argc, argv, 3, &ms)) != ST_OK)
+		return st;
+	kprintf("work mix: running for %lu ms (Ctrl-C stops it)\n", ms);
+	t0 = rdtsc();
+	end = work_deadline(ms);
+	work_mix(ratio, before_deadline, &end, &r);
+	t1 = rdtsc();
+	kprintf("work mix %u:%u:%u: %lu rounds in %lu ms; leaf iterations a=%lu b=%lu c=%lu "
+		"(%u instructions each)\n", ratio[0], ratio[1], ratio[2], r.rounds,
+		(t1 - t0) / (tsc_hz() / 1000), r.iterations[0], r.iterations[1], r.iterations[2],
+		WORK_MIX_INSNS_PER_ITER);
+	return ST_OK;
+}
+
+static int cmd_work(int argc, char **argv)
+{
+	uint64_t ms, n, faults, depth;
+	int st;
+
+	if (argc < 2)
+		return ST_USAGE;
+	if (strcmp(argv[1], "list") == 0 && argc == 2) {
+		kprintf("%s", list);
+		return ST_OK;
+	}
+	if (strcmp(argv[1], "mix") == 0)
+		return work_mix_cmd(argc, argv);
+	if (strcmp(argv[1], "recurse") == 0 && argc == 3) {
+		if (parse_u64(argv[2], &depth) != ST_OK || depth == 0 || depth > MAX_DEPTH)
+			return errorf("bad depth '%s': 1 to %u", argv[2], MAX_DEPTH);
+		kprintf("work recurse: reached depth %lu\n", work_recurse((unsigned int)depth));
+		return ST_OK;
+	}
+	if (argc > 3)
+		return ST_USAGE;
+	if ((st = parse_ms(argc, argv, 2, &ms)) != ST_OK)
+		return st;
+	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "lazy"))
+		return errorf("no workload '%s' (work list)", argv[1]);
+	kprintf("work %s: running for %lu ms (Ctrl-C stops it)\n", argv[1], ms);
+	if (strcmp(argv[1], "spin") == 0) {
+		n = work_spin(ms);
+		kprintf("work spin: %lu iterations in %lu ms\n", n, ms);
+	} else if (strcmp(argv[1], "spin-cli") == 0) {
+		n = work_spin_cli(ms);
+		kprintf("work spin-cli: %lu iterations in %lu ms with interrupts off\n", n, ms);
+	} else {
+		n = work_lazy(ms, &faults);
+		kprintf("work lazy: %lu page touches, %lu faults in %lu ms\n", n, faults, ms);
+	}
+	return ST_OK;
+}
+
+COMMAND(work,
+	.name = "work",
+	.usage = "list | mix A:B:C [ms] | spin [ms] | spin-cli [ms] | lazy [ms] | recurse DEPTH",
+	.summary = "built-in workloads to break into and profile",
+	.run = cmd_work);

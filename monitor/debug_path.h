@@ -1,0 +1,9 @@
+/* Code the #BP/#DB path runs before it can tell a breakpoint hit: placed in
+ * .text.debugpath, which protected_range() refuses breakpoints in (a
+ * breakpoint there would trap inside its own handler, forever). */
+#ifndef MONITOR_DEBUG_PATH_H
+#define MONITOR_DEBUG_PATH_H
+
+#define DEBUG_PATH __attribute__((section(".text.debugpath")))
+
+#endif

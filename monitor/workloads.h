@@ -1,0 +1,14 @@
+/* Built-in workloads: real functions to break into and profile. */
+#ifndef MONITOR_WORKLOADS_H
+#define MONITOR_WORKLOADS_H
+
+#include <stdint.h>
+
+uint64_t work_spin(uint64_t ms);	/* returns loop iterations */
+uint64_t work_spin_cli(uint64_t ms);	/* the same with interrupts off */
+uint64_t work_lazy(uint64_t ms, uint64_t *faults);	/* pages touched */
+uint64_t work_recurse(unsigned int depth);	/* returns depth reached */
+/* True until ms from start_tsc have passed. */
+uint64_t work_deadline(uint64_t ms);
+
+#endif
