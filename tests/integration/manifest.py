@@ -5,6 +5,7 @@ accels: "tcg" always runs; "kvm" runs where /dev/kvm works and is otherwise a
 SKIP with its reason. boot: None = the accelerator's normal path (ISO through
 GRUB; -kernel under kvm_pvm), "kernel" = QEMU's multiboot1 loader.
 """
+import test_debug as debug
 import test_lazy as lazy
 import test_nmi as nmi
 import test_shell as shell
@@ -62,4 +63,12 @@ TESTS = [
     t(nmi.test_nmi_bad_arguments),
     t(nmi.test_nmi_stack_overflow_ends_in_double_fault_report),
     t(nmi.test_int3_refused_under_kvm_pvm, accels=("kvm",)),
+
+    # under kvm_pvm these check that int3 is refused (quirk=no-int3)
+    t(debug.test_breakpoint_stop_regs_bt_step_cont),
+    t(debug.test_trace_breakpoint_counts_leaf_calls),
+    t(debug.test_trace_breakpoint_in_nmi_context_during_nmi_test, timeout=200),
+    t(debug.test_breakpoint_errors),
+    t(debug.test_ctrl_c_stops_a_running_workload_and_cont_resumes),
+    t(debug.test_workloads_run_and_report),
 ]
