@@ -116,11 +116,11 @@ def test_breakpoint_errors(mon):
 def test_ctrl_c_stops_a_running_workload_and_cont_resumes(mon):
     start = mon.mark()
     mon.send("work spin 100000\r")
-    mon.wait_for(r"running for 100000 ms", 30, start)
+    mon.wait_for(r"running for 100000 ms \(Ctrl-C stops it\)\r\n", 30, start)
     mon.send("\x03")
-    mon.wait_for(r"stopped: break \(Ctrl-C\) at work_spin\+0x[0-9a-f]+\r\n" + STOPPED[4:], 30, start)
+    # it stops wherever the command is: almost always in work_spin's loop
+    mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+\r\n" + STOPPED[4:], 30, start)
     bt = re.findall(r"#\d+ +0x[0-9a-f]+ (\S+)", stopped_cmd(mon, "bt"))
-    expect(bt and bt[0].startswith("work_spin"), "bt: %r" % bt)
     expect(any(f.startswith("cmd_work+") for f in bt), "bt: %r" % bt)
     # cont resumes it; a second Ctrl-C stops it again; then let it be
     start = mon.mark()
