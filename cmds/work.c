@@ -1,5 +1,6 @@
 #include "monitor/command.h"
 #include "monitor/console.h"
+#include "monitor/nmi_timer.h"
 #include "monitor/parse.h"
 #include "monitor/string.h"
 #include "monitor/work_mix.h"
@@ -90,8 +91,12 @@ static int cmd_work(int argc, char **argv)
 		kprintf("%s", list);
 		return ST_OK;
 	}
-	if (strcmp(argv[1], "mix") == 0)
-		return work_mix_cmd(argc, argv);
+	if (strcmp(argv[1], "mix") == 0) {
+		break_watch_begin();
+		st = work_mix_cmd(argc, argv);
+		break_watch_end();
+		return st;
+	}
 	if (strcmp(argv[1], "recurse") == 0 && argc == 3) {
 		if (parse_u64(argv[2], &depth) != ST_OK || depth == 0 || depth > MAX_DEPTH)
 			return errorf("bad depth '%s': 1 to %u", argv[2], MAX_DEPTH);
@@ -104,6 +109,7 @@ static int cmd_work(int argc, char **argv)
 		return st;
 	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "lazy"))
 		return errorf("no workload '%s' (work list)", argv[1]);
+	break_watch_begin();	/* Ctrl-C also with interrupts off */
 	kprintf("work %s: running for %lu ms (Ctrl-C stops it)\n", argv[1], ms);
 	if (strcmp(argv[1], "spin") == 0) {
 		n = work_spin(ms);
@@ -115,6 +121,7 @@ static int cmd_work(int argc, char **argv)
 		n = work_lazy(ms, &faults);
 		kprintf("work lazy: %lu page touches, %lu faults in %lu ms\n", n, faults, ms);
 	}
+	break_watch_end();
 	return ST_OK;
 }
 

@@ -92,6 +92,17 @@ bool console_rx_interrupt(bool want_break)
 	return false;
 }
 
+/* NMI context, only while neither the interrupt handler nor the shell can
+ * be using the ring (nmi_timer.c says when). */
+void console_queue_byte_in_nmi(unsigned char c)
+{
+	if (rx_head - rx_tail == RX_RING)
+		return;
+	rx_ring[rx_head % RX_RING] = c;
+	__asm__ volatile("" : : : "memory");
+	rx_head++;
+}
+
 int console_trygetc(void)
 {
 	int c;

@@ -19,6 +19,7 @@ int kvprintf(const char *f, va_list ap);
 /* "error: ..." and a newline; returns ST_REPORTED for a command to return */
 int errorf(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
+void console_queue_byte_in_nmi(unsigned char c);
 int console_getc(void);			/* waits (HLT) for a byte */
 int console_trygetc(void);		/* -1 when nothing is queued */
 /* Interrupt context: queue received bytes. With want_break, a Ctrl-C is

@@ -5,6 +5,7 @@
 #include "frames.h"
 #include "nmi.h"
 #include "nmi_ipi.h"
+#include "nmi_timer.h"
 #include "shell.h"
 #include "version.h"
 #include "arch/x86_64/apic.h"
@@ -45,6 +46,7 @@ void kmain(uint32_t magic, uint32_t info)
 	apic_init();			/* self-NMIs; after paging (MMIO is mapped uncached) */
 	nmi_init();			/* per-CPU NMI state, paint the NMI stack */
 	nmi_ipi_init();			/* the first NMI source; NMIs may come from here on */
+	nmi_timer_init();		/* HPET timer 0 as NMI, off until someone asks */
 	pic_init();			/* 8259 off the exception vectors, all lines masked */
 	uart_set_rx_irq(true);
 	pic_unmask(COM1_IRQ);		/* keystrokes wake the shell from HLT */

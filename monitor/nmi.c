@@ -87,13 +87,39 @@ void nmi_dispatch(struct trap_frame *f)
 			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);
 	} while (nmi_latch_again(&n->latch));
 
-	if (dr7 & DR7_ENABLE_BITS)
+	if (n->break_rip) {
+		/* DR0 execute breakpoint (RW0 = LEN0 = 0), local enable L0 */
+		__asm__ volatile("mov %0, %%dr0" : : "r"(n->break_rip));
+		dr7 = (dr7 & ~(0xful << 16)) | 1;
+		n->break_rip = 0;
 		write_dr7(dr7);
+	} else if (dr7 & DR7_ENABLE_BITS) {
+		write_dr7(dr7);
+	}
 	if (read_dr6() != dr6)
 		write_dr6(dr6);
 	if (read_cr2() != cr2)
 		write_cr2(cr2);
 	nmi_account_cycles(&n->stats, rdtsc() - t0);
+}
+
+void nmi_request_break_in_nmi(uint64_t rip)
+{
+	this_cpu()->nmi->break_rip = rip;
+}
+
+bool nmi_break_hit(uint64_t dr6, uint64_t rip)
+{
+	uint64_t dr0;
+
+	if (!(dr6 & 1) || !(read_dr7() & 1))
+		return false;
+	__asm__ volatile("mov %%dr0, %0" : "=r"(dr0));
+	if (dr0 != rip)
+		return false;
+	write_dr7(read_dr7() & ~1ul);
+	write_dr6(dr6 & ~1ul);
+	return true;
 }
 
 static uint64_t *spare(void)

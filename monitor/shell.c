@@ -9,6 +9,7 @@
 #include "command.h"
 #include "console.h"
 #include "line_edit.h"
+#include "nmi_timer.h"
 #include "parse.h"
 #include "string.h"
 #include "arch/x86_64/cpu.h"
@@ -85,8 +86,11 @@ static void run_loop(bool stopped)
 	struct shell_level me = { .outer = level, .stopped = stopped };
 
 	level = &me;
-	if (ctx_save(&me.resume))
-		this_cpu()->in_command = false;	/* a command faulted: its report is out */
+	if (ctx_save(&me.resume)) {
+		/* a command faulted: its report is out; undo what it had started */
+		this_cpu()->in_command = false;
+		break_watch_end();
+	}
 	for (;;) {
 		if (stopped && pending_action != SHELL_STAY)
 			break;

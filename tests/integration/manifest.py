@@ -70,5 +70,6 @@ TESTS = [
     t(debug.test_trace_breakpoint_in_nmi_context_during_nmi_test, timeout=200),
     t(debug.test_breakpoint_errors),
     t(debug.test_ctrl_c_stops_a_running_workload_and_cont_resumes),
+    t(debug.test_ctrl_c_stops_a_workload_with_interrupts_off),
     t(debug.test_workloads_run_and_report),
 ]

@@ -159,3 +159,19 @@ def test_workloads_run_and_report(mon):
     one_error(mon.cmd("work spin 0"), "out of range")
     one_error(mon.cmd("work nosuch"), "no workload")
     one_error(mon.cmd("work recurse 100000"), "depth")
+
+
+def test_ctrl_c_stops_a_workload_with_interrupts_off(mon):
+    start = mon.mark()
+    mon.send("work spin-cli 100000\r")
+    mon.wait_for(r"running for 100000 ms \(Ctrl-C stops it\)\r\n", 30, start)
+    mon.send("\x03")
+    mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+\r\n" + STOPPED[4:], 30, start)
+    out = stopped_cmd(mon, "regs")
+    m = re.search(r"rflags ([0-9a-f]+)", out)
+    expect(m and not int(m.group(1), 16) & 0x200,
+           "stopped with interrupts on: the NMI path was not what stopped it\n" + out)
+    bt = re.findall(r"#\d+ +0x[0-9a-f]+ (\S+)", stopped_cmd(mon, "bt"))
+    expect(any(f.startswith("work_spin_cli+") for f in bt), "bt lacks work_spin_cli: %r" % bt)
+    out = mon.cmd("nmi", prompt=STOPPED)
+    expect(re.search(r"unknown 0,", out), "unknown NMIs from the timer:\n" + out)

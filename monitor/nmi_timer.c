@@ -1,0 +1,132 @@
+#include "nmi_timer.h"
+#include "console.h"
+#include "nmi.h"
+#include "stop.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/hpet.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/tsc.h"
+#include "arch/x86_64/uart.h"
+
+#define BREAK_WATCH_HZ	20
+#define CTRL_C		0x03
+
+static uint64_t want[3];		/* by user */
+static volatile uint64_t period_tsc;	/* 0: stopped */
+static volatile uint64_t last_tick;
+static struct nmi_timer_stats stats;
+static volatile bool watching;
+static void (*volatile sampler)(const struct trap_frame *f);
+
+static void retune(void)
+{
+	uint64_t hz = want[TIMER_BREAK_WATCH] > want[TIMER_PROFILER] ?
+		      want[TIMER_BREAK_WATCH] : want[TIMER_PROFILER];
+
+	if (hz == stats.hz)
+		return;
+	hpet_nmi_stop();
+	stats.hz = hz;
+	if (!hz) {
+		period_tsc = 0;
+		return;
+	}
+	period_tsc = tsc_hz() / hz;
+	last_tick = rdtsc();
+	hpet_nmi_start(hpet_hz() / hz);
+}
+
+void nmi_timer_want(enum nmi_timer_user who, uint64_t hz)
+{
+	if (!hpet_present())
+		return;
+	want[who] = hz;
+	retune();
+}
+
+void nmi_timer_get_stats(struct nmi_timer_stats *s)
+{
+	*s = stats;
+}
+
+void nmi_timer_set_sampler(void (*sample_in_nmi)(const struct trap_frame *f))
+{
+	sampler = sample_in_nmi;
+}
+
+bool nmi_timer_available(void)
+{
+	return hpet_present();
+}
+
+const char *nmi_timer_why_absent(void)
+{
+	return hpet_why_absent();
+}
+
+/* NMI context. A Ctrl-C typed while a command runs with interrupts off: the
+ * UART interrupt cannot tell us, so look at the UART here. The interrupted
+ * code has IF=0 and is no interrupt handler, so neither the interrupt
+ * handler nor the shell is touching the input ring: other bytes go there.
+ * An NMI cannot stop; it asks for a debug-register break at the
+ * interrupted instruction, which faults right after the final IRET. */
+static void break_check_in_nmi(const struct trap_frame *f)
+{
+	uint8_t c;
+
+	if (!watching || (f->rflags & X86_RFLAGS_IF) || this_cpu()->irq_depth || stop_active())
+		return;
+	while (uart_rx_ready()) {
+		c = uart_getc_raw();
+		if (c == CTRL_C) {
+			nmi_request_break_in_nmi(f->rip);
+			return;
+		}
+		console_queue_byte_in_nmi(c);
+	}
+}
+
+static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
+{
+	uint64_t now, period = period_tsc;
+	void (*s)(const struct trap_frame *);
+
+	(void)repeat;
+	if (!period)
+		return false;
+	now = rdtsc();
+	if (now - last_tick < period / 2) {
+		stats.early_dropped++;
+		return true;
+	}
+	last_tick = now;
+	stats.ticks++;
+	break_check_in_nmi(f);
+	s = sampler;
+	if (s)
+		s(f);
+	return true;
+}
+
+static const struct nmi_source timer_source = {
+	.name = "HPET timer 0",
+	.claim_in_nmi = claim_in_nmi,
+};
+
+void nmi_timer_init(void)
+{
+	if (hpet_init())
+		nmi_register_source(&timer_source);
+}
+
+void break_watch_begin(void)
+{
+	watching = true;
+	nmi_timer_want(TIMER_BREAK_WATCH, BREAK_WATCH_HZ);
+}
+
+void break_watch_end(void)
+{
+	watching = false;
+	nmi_timer_want(TIMER_BREAK_WATCH, 0);
+}
