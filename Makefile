@@ -25,7 +25,8 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 # Portable code that host unit tests compile unchanged.
 PORTABLE_SRCS := monitor/fmt.c monitor/line_edit.c monitor/parse.c monitor/symbols.c \
-	monitor/status.c monitor/frame_bitmap.c monitor/nmi_account.c
+	monitor/status.c monitor/frame_bitmap.c monitor/nmi_account.c \
+	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined
 

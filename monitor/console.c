@@ -1,4 +1,5 @@
 #include "console.h"
+#include "bootinfo.h"
 #include "fmt.h"
 #include "status.h"
 #include "arch/x86_64/cpu.h"
@@ -131,9 +132,21 @@ int console_trygetc(void)
 
 int console_getc(void)
 {
+	static int poll = -1;
+
+	if (poll < 0)
+		poll = bootinfo_has_option("idle=poll");
 	for (;;) {
 		int c;
 
+		if (poll) {
+			/* boot option idle=poll: for -icount runs (tools/qemu.py) */
+			c = console_trygetc();
+			if (c >= 0)
+				return c;
+			cpu_relax();
+			continue;
+		}
 		cli();
 		if (rx_tail != rx_head || uart_rx_ready()) {
 			sti();

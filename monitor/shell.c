@@ -81,6 +81,19 @@ static void run_line(char *line)
 		errorf("%s", status_message((enum status)st));
 }
 
+int shell_exec(int argc, char **argv)
+{
+	const struct command *c = command_find(argv[0]);
+	int st;
+
+	if (!c)
+		return errorf("unknown command '%s' (try help)", argv[0]);
+	st = c->run(argc, argv);
+	if (st == ST_USAGE)
+		return errorf("usage: %s %s", c->name, c->usage);
+	return st;
+}
+
 static void run_loop(bool stopped)
 {
 	struct shell_level me = { .outer = level, .stopped = stopped };

@@ -14,6 +14,9 @@ void shell_run(void) __attribute__((noreturn));
 enum shell_action shell_run_stopped(void);
 bool shell_is_stopped(void);
 void shell_set_action(enum shell_action a);	/* cont, step */
+/* Run one command from inside another (prof record); returns its status,
+ * having printed any error line. */
+int shell_exec(int argc, char **argv);
 
 /* Exception from a command: make the frame return into the innermost shell
  * loop (the command's frames are abandoned). */

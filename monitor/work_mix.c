@@ -2,11 +2,16 @@
 
 #define UNIT 4096	/* iterations per ratio step and round length unit */
 
-/* Each leaf: exactly WORK_MIX_INSNS_PER_ITER instructions per iteration. */
+/* Each leaf: exactly WORK_MIX_INSNS_PER_ITER instructions per iteration.
+ * The volatile local gives it a stack frame: GCC builds none for a function
+ * that uses no stack, even with -fno-omit-frame-pointer, and a frame-pointer
+ * callchain sampled inside it would then skip its caller, work_mix. */
 #define LEAF(name)							\
 	__attribute__((noinline)) void name(uint64_t n)			\
 	{								\
-		if (n)							\
+		volatile uint64_t calls = n;				\
+									\
+		if (calls)						\
 			__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n) : : "cc"); \
 	}
 LEAF(work_mix_leaf_a)

@@ -47,6 +47,13 @@ def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
               reboot=False, extra=()):
     """The QEMU command line. serial: a QEMU -serial argument."""
     boot = boot or default_boot(accel)
+    append = []
+    if icount is not None:
+        # with -icount sleep=off and no guest timer armed, QEMU 7.2 never wakes
+        # a HLT-idle guest for serial input: idle by polling (a boot option,
+        # so the multiboot1 path that takes -append)
+        boot = "kernel"
+        append.append("idle=poll")
     argv = [QEMU, "-machine", "pc", "-m", memory, "-display", "none",
             "-monitor", "none", "-serial", serial, "-vga", "none",
             "-net", "none"]
@@ -65,7 +72,9 @@ def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
             # kvm_pvm stops the guest ("KVM internal error ... emulation
             # failure") on any int3, and delivers a self-NMI sent while NMIs
             # are blocked only merged into a later one: tell the monitor
-            argv += ["-append", "quirk=no-int3 quirk=nmi-late"]
+            append += ["quirk=no-int3", "quirk=nmi-late"]
+        if append:
+            argv += ["-append", " ".join(append)]
     else:
         argv += ["-cdrom", ISO, "-boot", "d"]
     if not reboot:

@@ -8,6 +8,7 @@ GRUB; -kernel under kvm_pvm), "kernel" = QEMU's multiboot1 loader.
 import test_debug as debug
 import test_lazy as lazy
 import test_nmi as nmi
+import test_prof as prof
 import test_shell as shell
 
 BOTH = ("tcg", "kvm")
@@ -72,4 +73,11 @@ TESTS = [
     t(debug.test_ctrl_c_stops_a_running_workload_and_cont_resumes),
     t(debug.test_ctrl_c_stops_a_workload_with_interrupts_off),
     t(debug.test_workloads_run_and_report),
+
+    t(prof.test_prof_status_at_boot_and_errors),
+    t(prof.test_prof_report_finds_the_mix_leaves, timeout=200),
+    t(prof.test_prof_dumps_are_framed_with_crc, timeout=200),
+    # -icount makes virtual time follow instructions: repeatable samples
+    t(prof.test_prof_identical_runs_give_identical_profiles, accels=("tcg",), icount=3,
+      timeout=300),
 ]

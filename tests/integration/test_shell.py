@@ -247,7 +247,7 @@ def check_report(mon, which, vector, mnemonic, extra=()):
         expect(r in out, "report lacks register " + r)
     bt = re.findall(r"#\d+ +0x[0-9a-f]+ (\S+)", out)
     expect(len(bt) >= 2 and bt[0].startswith("cmd_trap+"), "backtrace: %r" % bt)
-    expect(any(f.startswith("shell_loop+") or f.startswith("run_line+") for f in bt),
+    expect(any(f.startswith("shell_loop+") or f.startswith("run_line+") or f.startswith("run_loop+") for f in bt),
            "backtrace does not reach the shell: %r" % bt)
     for e in extra:
         expect(re.search(e, out), "report lacks %r" % e)

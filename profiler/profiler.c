@@ -1,0 +1,166 @@
+/*
+ * Sampling. The timer NMI source calls sample_in_nmi on every tick; it
+ * records RIP, TSC, CPU, the interrupted context and, if asked, a
+ * frame-pointer callchain read with fault-safe loads (a bad frame ends the
+ * chain). The ring lives in lazily mapped memory, so a sample may take a
+ * #PF inside the NMI: that is the point of the nested-NMI design. When no
+ * frame is left to map a ring page, the sample is dropped and counted
+ * instead of faulting with nothing to serve it.
+ */
+#include "profiler.h"
+#include "monitor/frames.h"
+#include "monitor/lazy.h"
+#include "monitor/nmi.h"
+#include "monitor/nmi_timer.h"
+#include "monitor/stop.h"
+#include "arch/x86_64/boot_layout.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fault_safe.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+
+#define RING_BYTES_PER_CPU	(LAZY_PROF_SIZE / MAX_CPUS)
+#define MIN_FREE_FRAMES		8	/* a ring page fault needs at most 4 */
+
+static struct sample_ring rings[MAX_CPUS];
+static struct prof_status st;
+static uint64_t nested_at_start;
+
+struct sample_ring *prof_ring(unsigned int cpu)
+{
+	return &rings[cpu];
+}
+
+static void walk_callchain(struct sample *s, uint64_t rbp)
+{
+	unsigned int d = 0;
+
+	while (d < SAMPLE_MAX_DEPTH && rbp && !(rbp & 7)) {
+		uint64_t next, ret;
+
+		if (fault_safe_read64(rbp, &next) || fault_safe_read64(rbp + 8, &ret) || !ret)
+			break;
+		s->callchain[d++] = ret;
+		if (next <= rbp)
+			break;	/* frames grow up; anything else is not a frame chain */
+		rbp = next;
+	}
+	s->depth = (uint16_t)d;
+}
+
+static void sample_in_nmi(const struct trap_frame *f)
+{
+	struct percpu *p = this_cpu();
+	struct sample_ring *r = &rings[p->cpu];
+	uint64_t t0 = rdtsc(), c;
+	struct sample *s;
+	uint64_t *leaf;
+
+	if (!st.running)
+		return;
+	s = sample_ring_reserve(r);
+	if (!s)
+		return;
+	/* its page may fault in now; make sure a frame is there to serve it */
+	leaf = paging_leaf((uintptr_t)s & ~(uint64_t)(PAGE_SIZE - 1));
+	if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
+		st.dropped_no_memory++;
+		return;
+	}
+	s->tsc = t0;
+	s->rip = f->rip;
+	s->cpu = (uint16_t)p->cpu;
+	s->flags = (f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0) |
+		   (p->irq_depth ? SAMPLE_CTX_IRQ : 0) | (stop_active() ? SAMPLE_CTX_EXC : 0);
+	s->depth = 0;
+	if (st.callchain)
+		walk_callchain(s, f->rbp);
+	sample_ring_commit(r);
+	c = rdtsc() - t0;
+	if (!st.cycles_n || c < st.cycles_min)
+		st.cycles_min = c;
+	if (c > st.cycles_max)
+		st.cycles_max = c;
+	st.cycles_sum += c;
+	st.cycles_n++;
+}
+
+enum prof_error prof_start(uint64_t hz, bool callchain)
+{
+	struct nmi_timer_stats t;
+	uint64_t cap = RING_BYTES_PER_CPU / sizeof(struct sample);
+
+	if (st.running)
+		return PROF_RUNNING;
+	if (!nmi_timer_available())
+		return PROF_NO_SOURCE;
+	if (hz == 0 || hz > PROF_MAX_HZ)
+		return PROF_BAD_RATE;
+	for (unsigned int c = 0; c < MAX_CPUS; c++)
+		if (!rings[c].slots)
+			sample_ring_init(&rings[c], (struct sample *)(uintptr_t)
+					 (LAZY_PROF_BASE + c * RING_BYTES_PER_CPU), cap);
+	nmi_timer_get_stats(&t);
+	st.running = true;
+	st.callchain = callchain;
+	st.source = "timer (HPET timer 0 as NMI)";
+	st.hz_asked = hz;
+	st.tsc_start = rdtsc();
+	st.ticks = t.ticks;
+	nested_at_start = nmi_nested_count();
+	nmi_timer_set_sampler(sample_in_nmi);
+	nmi_timer_want(TIMER_PROFILER, hz);
+	return PROF_OK;
+}
+
+enum prof_error prof_stop(void)
+{
+	struct nmi_timer_stats t;
+
+	if (!st.running)
+		return PROF_NOT_RUNNING;
+	nmi_timer_want(TIMER_PROFILER, 0);
+	st.running = false;
+	nmi_timer_set_sampler(NULL);
+	st.tsc_stop = rdtsc();
+	nmi_timer_get_stats(&t);
+	st.ticks = t.ticks - st.ticks;
+	st.nested = nmi_nested_count() - nested_at_start;
+	return PROF_OK;
+}
+
+void prof_reset(void)
+{
+	for (unsigned int c = 0; c < MAX_CPUS; c++)
+		if (rings[c].slots) {
+			sample_ring_clear(&rings[c]);
+			rings[c].lost = 0;
+		}
+	if (!st.running) {
+		st.hz_asked = 0;
+		st.source = NULL;
+		st.tsc_start = st.tsc_stop = 0;
+		st.ticks = st.nested = 0;
+	}
+	st.dropped_no_memory = 0;
+	st.cycles_min = st.cycles_max = st.cycles_sum = st.cycles_n = 0;
+}
+
+void prof_get_status(struct prof_status *s)
+{
+	struct nmi_timer_stats t;
+
+	*s = st;
+	s->samples = 0;
+	s->lost = 0;
+	for (unsigned int c = 0; c < MAX_CPUS; c++) {
+		s->samples += sample_ring_count(&rings[c]);
+		s->lost += rings[c].lost;
+	}
+	if (st.running) {
+		nmi_timer_get_stats(&t);
+		s->tsc_stop = rdtsc();
+		s->ticks = t.ticks - st.ticks;
+		s->nested = nmi_nested_count() - nested_at_start;
+	}
+}

@@ -1,0 +1,12 @@
+#ifndef PROFILER_REPORT_H
+#define PROFILER_REPORT_H
+
+#include <stdint.h>
+
+/* Normal context, while sampling is stopped or running (reads do not
+ * consume: report and dump may be repeated). */
+int prof_report(uint64_t top);
+enum dump_format { DUMP_FOLDED, DUMP_PERF, DUMP_RAW };
+int prof_dump(enum dump_format fmt);
+
+#endif

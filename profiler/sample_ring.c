@@ -1,0 +1,42 @@
+#include "sample_ring.h"
+#include <stddef.h>
+
+void sample_ring_init(struct sample_ring *r, struct sample *slots, uint64_t capacity)
+{
+	r->slots = slots;
+	r->capacity = capacity;
+	r->head = r->tail = r->lost = 0;
+}
+
+struct sample *sample_ring_reserve(struct sample_ring *r)
+{
+	uint64_t h = r->head;
+
+	if (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= r->capacity) {
+		r->lost++;
+		return NULL;
+	}
+	return &r->slots[h % r->capacity];
+}
+
+void sample_ring_commit(struct sample_ring *r)
+{
+	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+}
+
+uint64_t sample_ring_count(const struct sample_ring *r)
+{
+	return __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - r->tail;
+}
+
+const struct sample *sample_ring_peek(const struct sample_ring *r, uint64_t i)
+{
+	if (i >= sample_ring_count(r))
+		return NULL;
+	return &r->slots[(r->tail + i) % r->capacity];
+}
+
+void sample_ring_clear(struct sample_ring *r)
+{
+	__atomic_store_n(&r->tail, __atomic_load_n(&r->head, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
+}

@@ -1,0 +1,49 @@
+/*
+ * A per-CPU ring of samples (portable: host unit tests build it). Single
+ * producer (the NMI handler), single consumer (the shell), no locks: the
+ * producer only advances head, the consumer only tail. A full ring counts a
+ * lost sample and overwrites nothing, so a slot is never rewritten while the
+ * shell reads it. The memory is lazily mapped: first touches of its pages
+ * fault inside the NMI, on purpose.
+ */
+#ifndef PROFILER_SAMPLE_RING_H
+#define PROFILER_SAMPLE_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SAMPLE_MAX_DEPTH 14
+
+/* flags: the interrupted code's context */
+#define SAMPLE_CTX_IRQ	(1u << 0)	/* an interrupt handler */
+#define SAMPLE_CTX_EXC	(1u << 1)	/* an exception handler (or a stop) */
+#define SAMPLE_IF	(1u << 2)	/* interrupts were on */
+
+struct sample {
+	uint64_t tsc;
+	uint64_t rip;
+	uint16_t cpu;
+	uint16_t flags;
+	uint16_t depth;		/* callchain entries used */
+	uint16_t pad;
+	uint64_t callchain[SAMPLE_MAX_DEPTH];	/* return addresses, innermost first */
+};
+
+struct sample_ring {
+	struct sample *slots;
+	uint64_t capacity;
+	volatile uint64_t head;		/* next slot to write: producer */
+	volatile uint64_t tail;		/* next slot to read: consumer */
+	volatile uint64_t lost;
+};
+
+void sample_ring_init(struct sample_ring *r, struct sample *slots, uint64_t capacity);
+/* Producer: the slot to fill, or NULL (full: counted as lost). */
+struct sample *sample_ring_reserve(struct sample_ring *r);
+void sample_ring_commit(struct sample_ring *r);
+/* Consumer: peek at the i-th unread sample without consuming. */
+uint64_t sample_ring_count(const struct sample_ring *r);
+const struct sample *sample_ring_peek(const struct sample_ring *r, uint64_t i);
+void sample_ring_clear(struct sample_ring *r);	/* consumer: drop all unread */
+
+#endif

@@ -1,0 +1,118 @@
+"""The sampling profiler, driven by the timer NMI source (no PMU under TCG or
+kvm_pvm): start, workload, stop, report, and the framed dumps."""
+import re
+import zlib
+
+from monitor import Monitor, TestFailure, expect, expect_eq
+from test_shell import one_error, still_works
+
+DUMP_RE = re.compile(r"--- prof dump begin (\w+) ---\n(.*?)--- prof dump end samples=(\d+) "
+                     r"crc32=([0-9a-f]{8}) ---$", re.S)
+
+
+def dump(mon, fmt):
+    out = mon.cmd("prof dump " + fmt, timeout=120)
+    m = DUMP_RE.search(out)
+    expect(m, "no framed dump:\n" + out[:2000])
+    expect_eq(m.group(1), fmt, "format in the begin line")
+    body = m.group(2)
+    lines = body.split("\n")[:-1]
+    crc = zlib.crc32("".join(l + "\n" for l in lines).encode())
+    expect_eq("%08x" % crc, m.group(4), "crc32 of the %s body" % fmt)
+    return lines, int(m.group(3))
+
+
+def profile_mix(mon, ratio, ms, extra=""):
+    out = mon.cmd("prof start hz=1000 callchain" + extra)
+    expect("sampling at 1000 Hz" in out, out)
+    mon.cmd("work mix %s %d" % (ratio, ms), timeout=300)
+    out = mon.cmd("prof stop")
+    m = re.search(r"samples: (\d+), lost (\d+)", out)
+    expect(m and int(m.group(1)) > 100, "too few samples:\n" + out)
+    expect_eq(int(m.group(2)), 0, "lost samples")
+    return out
+
+
+def shares(mon):
+    out = mon.cmd("prof report top=50")
+    total = int(re.search(r"samples: (\d+)", out).group(1))
+    got = {}
+    for pct, n, name in re.findall(r"^\s+([\d.]+)%\s+(\d+)\s+(\S+)$", out, re.M):
+        got[name] = int(n)
+    return out, total, got
+
+
+def test_prof_status_at_boot_and_errors(mon):
+    out = mon.cmd("prof status")
+    expect("state: stopped" in out, out)
+    one_error(mon.cmd("prof stop"), "not sampling")
+    one_error(mon.cmd("prof start event=cycles"), "PMU")
+    one_error(mon.cmd("prof start event=bogus"), "unknown event")
+    one_error(mon.cmd("prof start hz=0"), "out of range")
+    one_error(mon.cmd("prof start hz=1000000"), "out of range")
+    one_error(mon.cmd("prof dump xml"), "unknown dump format")
+    one_error(mon.cmd("prof report top=x"), "top=N")
+    mon.cmd("prof start")
+    one_error(mon.cmd("prof start"), "already sampling")
+    mon.cmd("prof stop")
+    still_works(mon)
+
+
+def test_prof_report_finds_the_mix_leaves(mon):
+    profile_mix(mon, "7:2:1", 3000)
+    out, total, got = shares(mon)
+    a, b, c = (got.get("work_mix_leaf_" + x, 0) for x in "abc")
+    expect(a > b > c > 0, "leaf order wrong:\n" + out)
+    leaves = a + b + c
+    expect(leaves > 0.9 * total, "leaves are not most of the samples:\n" + out)
+    for n, want in ((a, 0.7), (b, 0.2), (c, 0.1)):
+        expect(abs(n / leaves - want) < 0.05, "share %.3f, want %.2f:\n%s" % (n / leaves, want, out))
+    out = mon.cmd("prof status")
+    expect(re.search(r"nmis: \d+ timer ticks", out), out)
+    out = mon.cmd("nmi")
+    expect(re.search(r"unknown 0,", out), "unknown NMIs while profiling:\n" + out)
+    expect(re.search(r"#PF \d+", out), "ring pages did not fault in NMI context:\n" + out)
+
+
+def test_prof_dumps_are_framed_with_crc(mon):
+    profile_mix(mon, "1:1:3", 400)
+    _, total, _ = shares(mon)
+    lines, n = dump(mon, "folded")
+    expect_eq(n, total, "folded samples= vs report")
+    expect_eq(sum(int(l.rsplit(" ", 1)[1]) for l in lines), total, "sum of folded counts")
+    expect(any(l.startswith("long_mode_entry;kmain;") and ";cmd_work;work_mix;work_mix_leaf_c " in l
+               for l in lines), "no full stack down to a leaf:\n" + "\n".join(lines[:10]))
+    lines, n = dump(mon, "raw")
+    expect_eq(n, total, "raw samples=")
+    expect_eq(len(lines), total, "raw lines")
+    expect(all(re.match(r"^[0-9a-f]+ [0-9a-f]+ [0-9a-f]+ [0-9a-f]+( [0-9a-f]+)*$", l) for l in lines),
+           "raw line format: %r" % lines[:3])
+    lines, n = dump(mon, "perf")
+    expect_eq(n, total, "perf samples=")
+    headers = [l for l in lines if re.match(r"^nmimon 0 \[\d{3}\] \d+\.\d{6}: 1 cpu-clock:$", l)]
+    expect_eq(len(headers), total, "perf sample headers")
+    expect(any(re.match(r"^\t +[0-9a-f]+ work_mix_leaf_c\+0x[0-9a-f]+ \(monitor\.elf\)$", l)
+               for l in lines), "perf frame lines")
+    one_error(mon.cmd("prof reset") and mon.cmd("prof stop"), "not sampling")
+    lines, n = dump(mon, "folded")
+    expect_eq((lines, n), ([], 0), "dump after reset")
+
+
+def record_mix(mon):
+    out = mon.cmd("prof record hz=1000 callchain work mix 7:2:1 500", timeout=300)
+    expect(re.search(r"work mix 7:2:1: \d+ rounds", out) and "state: stopped" in out, out)
+    return dump(mon, "raw"), dump(mon, "folded")
+
+
+def test_prof_identical_runs_give_identical_profiles(mon):
+    """Under -icount the timer NMIs land on the same instructions every run:
+    prof record starts them at the same instruction, so two boots agree."""
+    first = record_mix(mon)
+    expect(first[1][1] > 400, "too few samples: %d" % first[1][1])
+    with Monitor(accel="tcg", icount=3) as other:
+        other.boot()
+        second = record_mix(other)
+    # raw samples carry TSC stamps: equal only if every sample landed on
+    # the same instruction at the same virtual time
+    expect_eq(first[0][0][:5], second[0][0][:5], "first raw samples of two identical runs")
+    expect_eq(first, second, "profiles (raw and folded) of two identical runs")
