@@ -21,6 +21,7 @@
 #include "memaccess.h"
 #include "nmi.h"
 #include "nmi_ipi.h"
+#include "nmi_timer.h"
 #include "string.h"
 #include "trap.h"
 #include "arch/x86_64/apic.h"
@@ -58,6 +59,11 @@ static void open_window_in_nmi(void)
  * option quirk=nmi-late). There the window is opened first and the NMI sent
  * and waited for after it; the counts are the same. */
 static bool nmi_late;
+
+/* While the timer NMI runs (sampling, or the Ctrl-C watch), its NMIs add
+ * passes, nestings and ring-page faults of their own: the counts can then
+ * only be checked as lower bounds. unknown and latched stay exact. */
+static bool relaxed;
 
 extern void nmi_canary_run(uint64_t iterations, volatile uint32_t *icr, uint32_t icr_value,
 			   volatile uint64_t *pending, uint64_t out[16]);
@@ -166,7 +172,9 @@ static void action_in_nmi(uint64_t pass)
 		}
 		return;
 	}
-	if (pass != 0 || st.acts_left == 0)
+	/* first pass only; but while timer NMIs run, the request may be claimed
+	 * by the repeat pass of a timer NMI, where forcing works just as well */
+	if ((pass != 0 && !relaxed && st.id != C_CR2) || st.acts_left == 0)
 		return;
 	st.acts_left--;
 	switch (st.id) {
@@ -240,6 +248,12 @@ struct expect {
 	uint64_t first, repeats, nested, window, handled, swallowed, opener, pf, pf_nmi, hooks;
 };
 
+
+static bool differs(uint64_t got, uint64_t want, bool exact)
+{
+	return relaxed && !exact ? got < want : got != want;
+}
+
 static bool report(const char *name, const struct snapshot *a, const struct snapshot *b,
 		   const struct expect *e, bool ok)
 {
@@ -263,7 +277,7 @@ static bool report(const char *name, const struct snapshot *a, const struct snap
 	unsigned int n = sizeof(got) / sizeof(got[0]);
 
 	for (unsigned int i = 0; i < n; i++)
-		if (got[i] != want[i])
+		if (differs(got[i], want[i], i >= n - 2))
 			ok = false;
 	if (st.bad_flags || st.wait_timeouts || st.access_faults || hook_timeouts)
 		ok = false;
@@ -271,8 +285,8 @@ static bool report(const char *name, const struct snapshot *a, const struct snap
 	kprintf("case %s: %s", name, ok ? "PASS" : "FAIL");
 	for (unsigned int i = 0; i < n; i++) {
 		kprintf(" %s=%lu", names[i], got[i]);
-		if (got[i] != want[i])
-			kprintf("(want %lu)", want[i]);
+		if (differs(got[i], want[i], i >= n - 2))
+			kprintf("(want %s%lu)", relaxed && i < n - 2 ? ">=" : "", want[i]);
 	}
 	if (st.bad_flags)
 		kprintf(" passes-with-IF-or-DF=%lu(want 0)", st.bad_flags);
@@ -378,9 +392,10 @@ static bool run_cr2(unsigned long n)
 	ok = report("cr2", &a, &b, &e, ok);
 	/* A's own fault mapped A: exactly one normal-context fault for A, and no
 	 * fault ever found its page already mapped by someone else */
-	kprintf("case cr2: lazy faults=%lu(want %lu) lost-races=%lu(want 0)\n",
-		b.lazy.faults - a.lazy.faults, 2 * done, b.lazy.faults_raced - a.lazy.faults_raced);
-	return ok && b.lazy.faults - a.lazy.faults == 2 * done &&
+	kprintf("case cr2: lazy faults=%lu(want %s%lu) lost-races=%lu(want 0)\n",
+		b.lazy.faults - a.lazy.faults, relaxed ? ">=" : "", 2 * done,
+		b.lazy.faults_raced - a.lazy.faults_raced);
+	return ok && !differs(b.lazy.faults - a.lazy.faults, 2 * done, false) &&
 	       b.lazy.faults_raced == a.lazy.faults_raced;
 }
 
@@ -448,6 +463,15 @@ int nmi_selftest(unsigned long n)
 					     .opener = 1, .hooks = 1 };
 
 #define TALLY(x) do { if (x) pass++; else fail++; } while (0)
+	{
+		struct nmi_timer_stats t;
+
+		nmi_timer_get_stats(&t);
+		relaxed = t.hz != 0;
+		if (relaxed)
+			kprintf("the timer NMI runs at %lu Hz: counts are checked as lower bounds\n",
+				t.hz);
+	}
 	take(&start);
 	nmi_ipi_set_action(action_in_nmi);
 	lazy_unmap(TEST_PAGE_A);
@@ -464,10 +488,11 @@ int nmi_selftest(unsigned long n)
 	TALLY(run_driven("basic-lazy", C_LAZY, n, &lazy, 0));
 	TALLY(run_canary(n));
 	TALLY(run_driven("no-exception", C_NOEXC, n, &noexc, 0));
-	if (c->debug_unmask || nmi_late || bp_count()) {
+	if (c->debug_unmask || nmi_late || bp_count() || relaxed) {
 		kprintf("running collapse\ncase collapse: SKIP: %s\n", c->debug_unmask ?
 			"debug-unmask opens the window in every pass, so blocked NMIs cannot pile up" :
 			bp_count() ? "breakpoints are set: one in the NMI path opens the window early" :
+			relaxed ? "timer NMIs are arriving: blocked self-NMIs cannot be told apart" :
 			"quirk=nmi-late: kvm_pvm sometimes delivers two NMIs for requests made while "
 			"blocked (measured: 1 iteration in 100)");
 		skip++;

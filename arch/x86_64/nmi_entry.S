@@ -192,6 +192,7 @@ repeat_nmi:
 	leaq (NMI_EXECUTING - NMI_OUTERMOST)(%rsp), %rsp
 	pushq -48(%rsp)				/* SS */
 	pushq -48(%rsp)				/* RSP */
+	.balign 8				/* text_poke patches it with one store */
 	.globl nmi_hook_copy_site
 nmi_hook_copy_site:				/* test hook: a 5-byte NOP, patched to a jmp */
 	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00
@@ -247,6 +248,7 @@ end_repeat_nmi:
 	popq %rax
 	addq $(16 + 40), %rsp			/* vector, error, "outermost": T-96 */
 	movq $0, (NMI_EXECUTING - NMI_IRET_FRAME)(%rsp)
+	.balign 8				/* text_poke patches it with one store */
 	.globl nmi_hook_exit_site
 nmi_hook_exit_site:				/* test hook: a 5-byte NOP, patched to a jmp */
 	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00

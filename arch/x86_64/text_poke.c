@@ -15,8 +15,22 @@ void text_poke(void *dst, const void *src, size_t n)
 	cli();
 	cr0 = read_cr0();
 	write_cr0(cr0 & ~CR0_WP);
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
+	if (n <= 8 && ((uintptr_t)dst & 7) + n <= 8) {
+		/* One store: an NMI (which may run this very code) arrives before
+		 * or after it, never sees half an instruction. */
+		volatile uint64_t *w = (volatile uint64_t *)((uintptr_t)dst & ~7ul);
+		uint64_t v = *w;
+		unsigned int shift = ((uintptr_t)dst & 7) * 8;
+
+		for (size_t i = 0; i < n; i++) {
+			v &= ~(0xffull << (shift + 8 * i));
+			v |= (uint64_t)s[i] << (shift + 8 * i);
+		}
+		*w = v;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
 	write_cr0(cr0);
 	/* same-CPU code modification is detected by the hardware; the
 	 * serializing CR0 write settles it in any case (SDM vol. 3A, 8.1.3) */
