@@ -1,0 +1,80 @@
+#include "unit.h"
+#include "profiler/aggregate.h"
+#include "profiler/crc32.h"
+#include "profiler/sample_ring.h"
+
+UNIT_TEST(crc32_matches_zlib)
+{
+	/* the standard check value, and values zlib.crc32 gives */
+	CHECK_EQ_U64(crc32_update(0, "123456789", 9), 0xcbf43926);
+	CHECK_EQ_U64(crc32_update(0, "", 0), 0);
+	CHECK_EQ_U64(crc32_update(0, "a\n", 2), 0xddeaa107);
+	/* incremental equals one-shot */
+	CHECK_EQ_U64(crc32_update(crc32_update(0, "12345", 5), "6789", 4), 0xcbf43926);
+}
+
+UNIT_TEST(sample_ring_fills_counts_lost_and_never_overwrites)
+{
+	static struct sample slots[4];
+	struct sample_ring r;
+	struct sample *s;
+
+	sample_ring_init(&r, slots, 4);
+	for (uint64_t i = 0; i < 6; i++) {
+		s = sample_ring_reserve(&r);
+		if (i < 4) {
+			CHECK(s != NULL);
+			s->rip = 100 + i;
+			sample_ring_commit(&r);
+		} else {
+			CHECK(s == NULL);	/* full: lost, nothing overwritten */
+		}
+	}
+	CHECK_EQ_U64(r.lost, 2);
+	CHECK_EQ_U64(sample_ring_count(&r), 4);
+	CHECK_EQ_U64(sample_ring_peek(&r, 0)->rip, 100);
+	CHECK_EQ_U64(sample_ring_peek(&r, 3)->rip, 103);
+	CHECK(sample_ring_peek(&r, 4) == NULL);
+	sample_ring_clear(&r);
+	CHECK_EQ_U64(sample_ring_count(&r), 0);
+	s = sample_ring_reserve(&r);	/* room again, wrapping around */
+	CHECK(s == &slots[0]);
+}
+
+UNIT_TEST(aggregate_counts_and_sorts_most_first)
+{
+	static struct aggregate a;
+	struct agg_entry out[8];
+	size_t n;
+
+	agg_init(&a);
+	agg_add(&a, "leaf_b", 2);
+	agg_add(&a, "leaf_a", 7);
+	agg_add(&a, "leaf_c", 1);
+	agg_add(&a, "leaf_b", 0);
+	agg_add(&a, "zz", 1);
+	n = agg_sorted(&a, out, 8);
+	CHECK_EQ_U64(n, 4);
+	CHECK_STREQ(out[0].key, "leaf_a");
+	CHECK_EQ_U64(out[0].count, 7);
+	CHECK_STREQ(out[1].key, "leaf_b");
+	CHECK_STREQ(out[2].key, "leaf_c");	/* ties by name */
+	CHECK_STREQ(out[3].key, "zz");
+	CHECK_EQ_U64(a.total, 11);
+	CHECK_EQ_U64(a.overflow, 0);
+}
+
+UNIT_TEST(aggregate_reports_what_does_not_fit)
+{
+	static struct aggregate a;
+	char key[32];
+
+	agg_init(&a);
+	for (int i = 0; i < AGG_MAX_KEYS; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		agg_add(&a, key, 1);
+	}
+	CHECK(a.used <= AGG_MAX_KEYS * 3 / 4);
+	CHECK_EQ_U64(a.overflow, AGG_MAX_KEYS - a.used);
+	CHECK_EQ_U64(a.total, AGG_MAX_KEYS);
+}
