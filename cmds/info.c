@@ -4,7 +4,10 @@
 #include "monitor/cpuinfo.h"
 #include "monitor/frames.h"
 #include "monitor/version.h"
+#include "monitor/nmi_timer.h"
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/hpet.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/tsc.h"
@@ -36,11 +39,15 @@ static int cmd_info(int argc, char **argv)
 			ci->hypervisor_max_leaf);
 	if (ci->pmu_version)
 		kprintf("pmu: architectural perfmon version %u, %u counters, %u bits wide, "
-			"%u fixed; counting not verified (no profiler yet)\n",
+			"%u fixed; not used yet (PMU sampling is not built)\n",
 			ci->pmu_version, ci->pmu_counters, ci->pmu_width, ci->pmu_fixed);
 	else
 		kprintf("pmu: none (CPUID.0AH version 0)\n");
-	kprintf("nmi sources: none yet (the NMI sampling sources are not built)\n");
+	kprintf("nmi sources: self-NMI IPI (local APIC id %u); ", apic_id());
+	if (nmi_timer_available())
+		kprintf("timer: HPET timer 0 at %lu Hz as NMI via IOAPIC pin 2\n", hpet_hz());
+	else
+		kprintf("timer: none (%s)\n", nmi_timer_why_absent());
 	kprintf("memory: %lu MiB usable in %u regions (%s)\n", bootinfo.usable_bytes >> 20,
 		bootinfo.mem_count, bootinfo.protocol);
 	kprintf("frames: %lu total, %lu free, %lu used (4 KiB, below 4 GiB)\n", frames_total(),

@@ -23,15 +23,16 @@ struct lazy_stats {
 	uint64_t out_of_memory_nmi;
 };
 
-/* Right above the region users touch, a second lazily mapped range for the
- * profiler's sample rings: its pages fault in on first use, inside NMIs,
- * and lazy reset leaves it alone (it would throw samples away). */
-#define LAZY_PROF_BASE	(LAZY_BASE + LAZY_SIZE)
+/* A second lazily mapped range, for the profiler's sample rings: its pages
+ * fault in on first use, inside NMIs, and lazy reset leaves it alone (it
+ * would throw samples away). A GiB of nothing separates it from the user
+ * region, so an access past the user region's end is still an error. */
+#define LAZY_PROF_BASE	(LAZY_BASE + 2 * LAZY_SIZE)
 #define LAZY_PROF_SIZE	(64ul << 20)
 
 static inline bool lazy_contains(uint64_t va)
 {
-	return va - LAZY_BASE < LAZY_SIZE + LAZY_PROF_SIZE;
+	return va - LAZY_BASE < LAZY_SIZE || va - LAZY_PROF_BASE < LAZY_PROF_SIZE;
 }
 
 /* Called for a not-present #PF at va inside the region: true if the page is
