@@ -89,7 +89,7 @@ void nmi_dispatch(struct trap_frame *f)
 
 	if (n->break_rip) {
 		/* DR0 execute breakpoint (RW0 = LEN0 = 0), local enable L0 */
-		__asm__ volatile("mov %0, %%dr0" : : "r"(n->break_rip));
+		write_dr0(n->break_rip);
 		dr7 = (dr7 & ~(0xful << 16)) | 1;
 		n->break_rip = 0;
 		write_dr7(dr7);
@@ -114,7 +114,7 @@ bool nmi_break_hit(uint64_t dr6, uint64_t rip)
 
 	if (!(dr6 & 1) || !(read_dr7() & 1))
 		return false;
-	__asm__ volatile("mov %%dr0, %0" : "=r"(dr0));
+	dr0 = read_dr0();
 	if (dr0 != rip)
 		return false;
 	write_dr7(read_dr7() & ~1ul);

@@ -72,29 +72,21 @@ DEFINE_CR_ACCESS(4)
 #define DR6_BS			(1ul << 14)	/* single-step trap */
 #define DR7_ENABLE_BITS		0xfful		/* L0-L3, G0-G3 */
 
-static inline uint64_t read_dr6(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
+#define DEFINE_DR_ACCESS(n)						\
+static inline uint64_t read_dr##n(void)					\
+{									\
+	uint64_t v;							\
+	__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));		\
+	return v;							\
+}									\
+static inline void write_dr##n(uint64_t v)				\
+{									\
+	__asm__ volatile("mov %0, %%dr" #n : : "r"(v));		\
 }
-
-static inline void write_dr6(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
-}
-
-static inline uint64_t read_dr7(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%dr7, %0" : "=r"(v));
-	return v;
-}
-
-static inline void write_dr7(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr7" : : "r"(v));
-}
+DEFINE_DR_ACCESS(0)
+DEFINE_DR_ACCESS(6)
+DEFINE_DR_ACCESS(7)
+#undef DEFINE_DR_ACCESS
 
 static inline uint64_t read_rflags(void)
 {

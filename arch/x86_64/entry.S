@@ -12,6 +12,7 @@
  * words keeps the call into C 16-byte aligned.
  */
 #include "boot_layout.h"
+#include "push_regs.h"
 
 /* Vectors for which the CPU pushes an error code (SDM vol. 3A, table 6-1):
  * #DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14, #AC 17, #CP 21, #VC 29, #SX 30. */
@@ -40,40 +41,12 @@ trap_stubs:
 	.type trap_common, @function
 trap_common:
 	cld
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS				/* struct trap_frame order */
 	mov %rsp, %rdi
 	call trap_dispatch
 	.globl trap_return
 trap_return:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	add $16, %rsp			/* vector, error code */
 	iretq
 	.size trap_common, . - trap_common

@@ -11,6 +11,7 @@
  * where the registers and RFLAGS are stored in out[] (RFLAGS, RAX..R15 in
  * trap_frame order reversed: see nmi_selftest.c).
  */
+#include "push_regs.h"
 #define CANARY_FLAGS	0x0cd7	/* CF PF AF ZF SF DF OF, bit 1; IF=0 TF=0 */
 #define WAIT_LOOPS	10000000	/* bounded wait for each NMI */
 
@@ -64,21 +65,7 @@ nmi_canary_run:
 	jmp 1b
 
 4:	pushfq
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS				/* struct trap_frame order */
 	cld
 	movq %rsp, %rsi
 	movq 18*8(%rsp), %rdi		/* out: above the 16 words, the slot and the flags */

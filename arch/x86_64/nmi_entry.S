@@ -65,6 +65,7 @@
  *  - The only way out of NMI context is the final IRET.
  */
 #include "boot_layout.h"
+#include "push_regs.h"
 #include "percpu_offsets.h"
 
 #define REPEAT_RFLAGS	0x2	/* IF=0 DF=0 TF=0; bit 1 is always set */
@@ -206,21 +207,7 @@ end_repeat_nmi:
 	subq $40, %rsp				/* T-136 */
 	pushq $0				/* error code */
 	pushq $2				/* vector */
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS				/* struct trap_frame order */
 	movq %rsp, %rdi
 	incq %gs:PERCPU_NMI_DEPTH		/* NMI context from here: even a breakpoint on */
 	call nmi_dispatch			/* nmi_dispatch's first byte counts as in NMI */
@@ -231,21 +218,7 @@ end_repeat_nmi:
 	 * the "iret" frame, clear the flag, and leave by one IRET. Nothing here
 	 * may fault. A nested NMI after the clear is caught by test 2c and
 	 * turns this IRET into a jump to repeat_nmi. */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	addq $(16 + 40), %rsp			/* vector, error, "outermost": T-96 */
 	movq $0, (NMI_EXECUTING - NMI_IRET_FRAME)(%rsp)
 	.balign 8				/* text_poke patches it with one store */

@@ -22,11 +22,11 @@ def dump(mon, fmt):
     return lines, int(m.group(3))
 
 
-def profile_mix(mon, ratio, ms, extra=""):
-    out = mon.cmd("prof start hz=1000 callchain" + extra)
-    expect("sampling at 1000 Hz" in out, out)
-    mon.cmd("work mix %s %d" % (ratio, ms), timeout=300)
-    out = mon.cmd("prof stop")
+def profile_mix(mon, ratio, ms):
+    """Sample exactly while the workload runs (the shell's own printing and
+    waiting would otherwise be in the profile, slow under KVM)."""
+    out = mon.cmd("prof record hz=1000 callchain work mix %s %d" % (ratio, ms), timeout=300)
+    expect("sampling at 1000 Hz" in out and "state: stopped" in out, out)
     m = re.search(r"samples: (\d+), lost (\d+)", out)
     expect(m and int(m.group(1)) > 100, "too few samples:\n" + out)
     expect_eq(int(m.group(2)), 0, "lost samples")

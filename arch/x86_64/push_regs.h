@@ -1,0 +1,43 @@
+/* Assembly macros: push and pop the 15 general registers in the order of
+ * struct trap_frame (RAX pushed first, R15 last, so R15 is at the lowest
+ * address). Used by entry.S, nmi_entry.S and nmi_canary.S. */
+#ifndef ARCH_PUSH_REGS_H
+#define ARCH_PUSH_REGS_H
+
+.macro PUSH_GPRS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro POP_GPRS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+.endm
+
+#endif
