@@ -13,7 +13,8 @@
 #define MAX_DEPTH	1000
 
 static const char *const list =
-	"  mix A:B:C [ms]   three leaves work_mix_leaf_a/b/c in the ratio A:B:C of executed\n"
+	"  mix A:B:C [ms|rounds=N]\n"
+	"                   three leaves work_mix_leaf_a/b/c in the ratio A:B:C of executed\n"
 	"                   instructions, through work_mix, rounds in PRNG order\n"
 	"  spin [ms]        spin in work_spin\n"
 	"  spin-cli [ms]    the same with interrupts off\n"
@@ -23,6 +24,13 @@ static const char *const list =
 static bool before_deadline(void *ctx)
 {
 	return rdtsc() < *(uint64_t *)ctx;
+}
+
+static bool rounds_left(void *ctx)
+{
+	uint64_t *left = ctx;
+
+	return (*left)-- > 0;
 }
 
 static int parse_ms(int argc, char **argv, int at, uint64_t *ms)
@@ -43,7 +51,7 @@ static int work_mix_cmd(int argc, char **argv)
 {
 	unsigned int ratio[3];
 	struct work_mix_result r;
-	uint64_t ms, end, t0, t1, total = 0, v;
+	uint64_t ms, end, t0, t1, total = 0, v, rounds;
 	char *p = argv[2];
 	int st;
 
@@ -66,23 +74,32 @@ static int work_mix_cmd(int argc, char **argv)
 	}
 	if (!total)
 		return errorf("bad ratio '%s': all zero", argv[2]);
-	if ((st = parse_ms(argc, argv, 3, &ms)) != ST_OK)
-		return st;
-	kprintf("work mix: running for %lu ms (Ctrl-C stops it)\n", ms);
-	t0 = rdtsc();
-	end = work_deadline(ms);
-	work_mix(ratio, before_deadline, &end, &r);
+	if (argc == 4 && strncmp(argv[3], "rounds=", 7) == 0) {
+		/* a fixed amount of work: under -icount its TSC delta is exact */
+		if (parse_u64(argv[3] + 7, &rounds) != ST_OK || rounds == 0 || rounds > 10000000)
+			return errorf("bad rounds '%s' (1 to 10000000)", argv[3] + 7);
+		kprintf("work mix: running %lu rounds (Ctrl-C stops it)\n", rounds);
+		t0 = rdtsc();
+		work_mix(ratio, rounds_left, &rounds, &r);
+	} else {
+		if ((st = parse_ms(argc, argv, 3, &ms)) != ST_OK)
+			return st;
+		kprintf("work mix: running for %lu ms (Ctrl-C stops it)\n", ms);
+		t0 = rdtsc();
+		end = work_deadline(ms);
+		work_mix(ratio, before_deadline, &end, &r);
+	}
 	t1 = rdtsc();
-	kprintf("work mix %u:%u:%u: %lu rounds in %lu ms; leaf iterations a=%lu b=%lu c=%lu "
-		"(%u instructions each)\n", ratio[0], ratio[1], ratio[2], r.rounds,
-		(t1 - t0) / (tsc_hz() / 1000), r.iterations[0], r.iterations[1], r.iterations[2],
-		WORK_MIX_INSNS_PER_ITER);
+	kprintf("work mix %u:%u:%u: %lu rounds in %lu ms (%lu tsc); leaf iterations a=%lu b=%lu "
+		"c=%lu (%u instructions each)\n", ratio[0], ratio[1], ratio[2], r.rounds,
+		(t1 - t0) / (tsc_hz() / 1000), t1 - t0, r.iterations[0], r.iterations[1],
+		r.iterations[2], WORK_MIX_INSNS_PER_ITER);
 	return ST_OK;
 }
 
 static int cmd_work(int argc, char **argv)
 {
-	uint64_t ms, n, faults, depth;
+	uint64_t ms, n, faults, depth, fl;
 	int st;
 
 	if (argc < 2)
@@ -110,12 +127,17 @@ static int cmd_work(int argc, char **argv)
 	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "lazy"))
 		return errorf("no workload '%s' (work list)", argv[1]);
 	break_watch_begin();	/* Ctrl-C also with interrupts off */
+	fl = read_rflags();
+	if (strcmp(argv[1], "spin-cli") == 0)
+		cli();		/* already off when "running" is printed */
 	kprintf("work %s: running for %lu ms (Ctrl-C stops it)\n", argv[1], ms);
 	if (strcmp(argv[1], "spin") == 0) {
 		n = work_spin(ms);
 		kprintf("work spin: %lu iterations in %lu ms\n", n, ms);
 	} else if (strcmp(argv[1], "spin-cli") == 0) {
 		n = work_spin_cli(ms);
+		if (fl & X86_RFLAGS_IF)
+			sti();
 		kprintf("work spin-cli: %lu iterations in %lu ms with interrupts off\n", n, ms);
 	} else {
 		n = work_lazy(ms, &faults);
@@ -127,6 +149,7 @@ static int cmd_work(int argc, char **argv)
 
 COMMAND(work,
 	.name = "work",
-	.usage = "list | mix A:B:C [ms] | spin [ms] | spin-cli [ms] | lazy [ms] | recurse DEPTH",
+	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | lazy [ms] | "
+		 "recurse DEPTH",
 	.summary = "built-in workloads to break into and profile",
 	.run = cmd_work);

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""make bench: how fast and how cheap the monitor is, measured, never asserted.
+
+Prints one line per figure, `name value unit`, then a summary table, and
+writes the lines to build/bench.txt. Method (PERFORMANCE.md): under TCG with
+`-icount shift=0,sleep=off` the TSC advances exactly one per executed
+instruction, so the monitor's own TSC deltas are exact instruction counts,
+the same every run. A fixed amount of `work mix` is timed with sampling off
+and on; extra instructions / samples = cost per sample (NMI entry to IRET,
+the whole path), extra / base = overhead.
+"""
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+sys.path.insert(0, HERE)
+
+import qemu  # noqa: E402
+from monitor import Monitor  # noqa: E402
+
+RESULTS = []
+ROUNDS = 2000        # work mix rounds: about 7*10^8 instructions at 7:2:1
+
+
+def figure(name, value, unit):
+    line = "%s %s %s" % (name, value, unit)
+    RESULTS.append(line)
+    print(line, flush=True)
+
+
+def boot_time(accel):
+    times = []
+    for _ in range(3):
+        with Monitor(accel=accel) as m:
+            times.append(m.boot(timeout=120))
+    return min(times)
+
+
+def mix_insns(m, ratio, rounds, record=None):
+    """Run a fixed amount of work mix; return (instructions, samples, lost, output)."""
+    cmd = "work mix %s rounds=%d" % (ratio, rounds)
+    if record:
+        cmd = "prof record %s %s" % (record, cmd)
+    out = m.cmd(cmd, timeout=1200)
+    t = re.search(r"in (\d+) tsc", out)
+    if not t:
+        raise SystemExit("bench: unexpected output:\n" + out)
+    s = re.search(r"samples: (\d+), lost (\d+)", out)
+    return int(t.group(1)), int(s.group(1)) if s else 0, int(s.group(2)) if s else 0, out
+
+
+def leaf_shares(m):
+    out = m.cmd("prof report top=50")
+    got = {name: int(n) for _, n, name in
+           re.findall(r"^\s+([\d.]+)%\s+(\d+)\s+(\S+)$", out, re.M)}
+    leaves = [got.get("work_mix_leaf_" + x, 0) for x in "abc"]
+    return leaves
+
+
+def bench_tcg_icount():
+    with Monitor(accel="tcg", icount=0) as m:
+        m.boot(timeout=120)
+        base, _, _, _ = mix_insns(m, "7:2:1", ROUNDS)
+        figure("tcg.mix_instructions", base, "instructions")
+        for hz in (1000, 4000, 10000):
+            for cc in ("", " callchain"):
+                ins, samples, lost, _ = mix_insns(m, "7:2:1", ROUNDS, "hz=%d%s" % (hz, cc))
+                tag = "callchain" if cc else "plain"
+                if samples:
+                    figure("tcg.cost_per_sample.%s.%dhz" % (tag, hz),
+                           (ins - base) // samples, "instructions")
+                figure("tcg.overhead.%s.%dhz" % (tag, hz),
+                       "%.3f" % (100.0 * (ins - base) / base), "%")
+                figure("tcg.lost.%s.%dhz" % (tag, hz), lost, "samples")
+        best = 0
+        for hz in (1000, 4000, 10000, 20000, 50000):
+            _, samples, lost, _ = mix_insns(m, "7:2:1", ROUNDS // 4, "hz=%d callchain" % hz)
+            if lost == 0 and samples:
+                best = hz
+        figure("tcg.highest_rate_no_loss", best, "Hz")
+        worst = 0.0
+        for ratio, truth in (("7:2:1", (0.7, 0.2, 0.1)), ("1:1:3", (0.2, 0.2, 0.6)),
+                             ("1:1:1", (1 / 3, 1 / 3, 1 / 3))):
+            mix_insns(m, ratio, ROUNDS, "hz=4000 callchain")
+            leaves = leaf_shares(m)
+            total = sum(leaves) or 1
+            err = max(abs(l / total - t) for l, t in zip(leaves, truth)) * 100
+            figure("tcg.accuracy.%s" % ratio.replace(":", "-"), "%.2f" % err, "pp")
+            worst = max(worst, err)
+        figure("tcg.accuracy.worst", "%.2f" % worst, "pp")
+        for fmt in ("folded", "perf", "raw"):
+            out = m.cmd("prof dump " + fmt, timeout=600)
+            n = int(re.search(r"samples=(\d+)", out).group(1))
+            body = out.split("\n", 1)[1].rsplit("--- prof dump end", 1)[0]
+            figure("dump_bytes_per_sample.%s" % fmt, "%.1f" % (len(body) / max(n, 1)), "bytes")
+        out = m.cmd("prof status")
+        c = re.search(r"sample cost: min (\d+) avg (\d+) max (\d+)", out)
+        if c:
+            figure("tcg.sampler_insns_min_avg_max", "%s/%s/%s" % c.groups(), "instructions")
+
+
+def bench_nmi_test(accel, n):
+    with Monitor(accel=accel) as m:
+        m.boot(timeout=120)
+        out = m.cmd("nmi test %d" % n, timeout=1800)
+        r = re.search(r"(\d+) NMIs \((\d+) nested\) in (\d+) ms, (\d+) NMIs/s", out)
+        if r:
+            figure("%s.nmi_test_rate" % accel, r.group(4), "NMIs/s")
+        out = m.cmd("nmi")
+        c = re.search(r"handler cycles: min (\d+) avg (\d+) max (\d+)", out)
+        if c:
+            figure("%s.nmi_handler_cycles_min_avg_max" % accel, "%s/%s/%s" % c.groups(), "TSC")
+
+
+def bench_kvm_profile():
+    with Monitor(accel="kvm") as m:
+        m.boot(timeout=120)
+        base, _, _, _ = mix_insns(m, "7:2:1", ROUNDS // 4)
+        for hz in (1000, 4000):
+            ins, samples, lost, out = mix_insns(m, "7:2:1", ROUNDS // 4, "hz=%d callchain" % hz)
+            figure("kvm.overhead.callchain.%dhz" % hz, "%.2f" % (100.0 * (ins - base) / base), "%")
+            figure("kvm.lost.%dhz" % hz, lost, "samples")
+            c = re.search(r"sample cost: min (\d+) avg (\d+) max (\d+)", out)
+            if c:
+                figure("kvm.sampler_cycles_min_avg_max.%dhz" % hz, "%s/%s/%s" % c.groups(), "TSC")
+
+
+def main():
+    t0 = time.monotonic()
+    figure("tcg.boot_to_prompt", "%.2f" % boot_time("tcg"), "s")
+    kvm = qemu.kvm_usable()
+    if kvm:
+        figure("kvm.boot_to_prompt", "%.2f" % boot_time("kvm"), "s")
+    bench_tcg_icount()
+    bench_nmi_test("tcg", 100000)
+    if kvm:
+        bench_nmi_test("kvm", 1000)
+        bench_kvm_profile()
+    else:
+        print("kvm: skipped (/dev/kvm cannot be opened)")
+    os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+    with open(os.path.join(ROOT, "build", "bench.txt"), "w") as f:
+        f.write("\n".join(RESULTS) + "\n")
+    print("\nsummary (%s, %.0f s)" % (time.strftime("%Y-%m-%d"), time.monotonic() - t0))
+    for line in RESULTS:
+        name, value, unit = line.split(" ", 2)
+        print("  %-44s %14s %s" % (name, value, unit))
+
+
+if __name__ == "__main__":
+    main()
