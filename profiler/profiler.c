@@ -23,6 +23,9 @@
 #define MIN_FREE_FRAMES		8	/* a ring page fault needs at most 4 */
 
 static struct sample_ring rings[MAX_CPUS];
+/* Ring bytes below this offset are known mapped (ring pages, once faulted
+ * in, stay: lazy reset leaves the profiler's range alone). */
+static uint64_t mapped_upto[MAX_CPUS];
 static struct prof_status st;
 static uint64_t nested_at_start;
 
@@ -54,18 +57,22 @@ static void sample_in_nmi(const struct trap_frame *f)
 	struct sample_ring *r = &rings[p->cpu];
 	uint64_t t0 = rdtsc(), c;
 	struct sample *s;
-	uint64_t *leaf;
+	uint64_t *leaf, end;
 
 	if (!st.running)
 		return;
 	s = sample_ring_reserve(r);
 	if (!s)
 		return;
-	/* its page may fault in now; make sure a frame is there to serve it */
-	leaf = paging_leaf((uintptr_t)s & ~(uint64_t)(PAGE_SIZE - 1));
-	if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
-		st.dropped_no_memory++;
-		return;
+	/* its pages may fault in now: make sure frames are there to serve them */
+	end = (uintptr_t)(s + 1) - (uintptr_t)r->slots;
+	if (end > mapped_upto[p->cpu]) {
+		leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
+		if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
+			st.dropped_no_memory++;
+			return;
+		}
+		mapped_upto[p->cpu] = end;	/* the writes below map what is missing */
 	}
 	s->tsc = t0;
 	s->rip = f->rip;
