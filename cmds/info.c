@@ -5,6 +5,7 @@
 #include "monitor/frames.h"
 #include "monitor/version.h"
 #include "monitor/nmi_timer.h"
+#include "monitor/trap.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hpet.h"
@@ -58,7 +59,8 @@ static int cmd_info(int argc, char **argv)
 		kprintf("  %016lx-%016lx %s\n", r->base, r->base + r->len - 1,
 			r->type == MEM_USABLE ? "usable" : "reserved");
 	}
-	kprintf("cpu %u, apic id %u\n", this_cpu()->cpu, ci->apic_id);
+	kprintf("cpu %u, apic id %u; spurious interrupts %lu\n", this_cpu()->cpu, ci->apic_id,
+		trap_spurious_interrupts());
 	kprintf("tsc: %lu.%03lu MHz\n", hz / 1000000, hz / 1000 % 1000);
 	kprintf("uptime: %lu.%03lu s\n", up / hz, up % hz * 1000 / hz);
 	return ST_OK;

@@ -42,6 +42,11 @@ DEBUG_PATH static bool site_listed(const uint64_t *start, const uint64_t *end, u
 }
 
 static unsigned long spurious_interrupts;
+
+unsigned long trap_spurious_interrupts(void)
+{
+	return spurious_interrupts;
+}
 static volatile int reporting;	/* an exception inside the report itself */
 
 void regs_print(const struct trap_frame *f)

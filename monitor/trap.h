@@ -6,6 +6,7 @@
 void trap_dispatch(struct trap_frame *f);	/* called by entry.S for every vector */
 void trap_report(const struct trap_frame *f);
 void regs_print(const struct trap_frame *f);
+unsigned long trap_spurious_interrupts(void);	/* unexpected vectors, IRQ 7/15 */
 
 /* nmi test: called once by the next not-present #PF before it reads CR2. */
 extern void (*volatile trap_pf_test_hook)(void);
