@@ -61,7 +61,10 @@ TESTS = [
     t(nmi.test_nmi_test_with_debug_unmask, timeout=420),
     # TCG only: kvm_pvm runs about 300 NMIs/s here, 100000 iterations would take hours
     t(nmi.test_nmi_test_100000, accels=("tcg",), timeout=300),
-    t(nmi.test_nmi_test_passes_while_sampling, timeout=420),
+    # TCG only: under kvm_pvm this run sometimes takes minutes instead of 13 s
+    # (the entry hooks wait out their bounded spins when kvm_pvm merges their
+    # self-NMI with a timer NMI), too slow and uneven for make test
+    t(nmi.test_nmi_test_passes_while_sampling, accels=("tcg",), timeout=420),
     t(nmi.test_nmi_bad_arguments),
     t(nmi.test_nmi_stack_overflow_ends_in_double_fault_report),
     t(nmi.test_int3_refused_under_kvm_pvm, accels=("kvm",)),
