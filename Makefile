@@ -26,9 +26,10 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 # Portable code that host unit tests compile unchanged.
 PORTABLE_SRCS := monitor/fmt.c monitor/line_edit.c monitor/parse.c monitor/symbols.c \
 	monitor/status.c monitor/frame_bitmap.c monitor/nmi_account.c \
-	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c
+	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
-HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
 
 .PHONY: all run picocom test unit integration bench deps clean
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso

@@ -6,6 +6,7 @@
 #include "monitor/version.h"
 #include "monitor/nmi_timer.h"
 #include "monitor/trap.h"
+#include "profiler/pmu_live.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hpet.h"
@@ -38,12 +39,17 @@ static int cmd_info(int argc, char **argv)
 	if (ci->hypervisor)
 		kprintf("hypervisor: \"%s\" (max leaf 0x%x)\n", ci->hypervisor_sig,
 			ci->hypervisor_max_leaf);
-	if (ci->pmu_version)
-		kprintf("pmu: architectural perfmon version %u, %u counters, %u bits wide, "
-			"%u fixed; not used yet (PMU sampling is not built)\n",
-			ci->pmu_version, ci->pmu_counters, ci->pmu_width, ci->pmu_fixed);
-	else
-		kprintf("pmu: none (CPUID.0AH version 0)\n");
+	{
+		const struct pmu_info *pmu = pmu_live_info();
+
+		if (pmu->kind == PMU_NONE)
+			kprintf("pmu: none (%s)\n", pmu->why_none);
+		else
+			kprintf("pmu: %s, version %u, %u counters, %u bits wide%s; sampling from it "
+				"is not built yet\n", pmu->kind == PMU_AMD ? "AMD" : "Intel architectural",
+				pmu->version, pmu->counters, pmu->width,
+				pmu->full_width ? ", full-width writes" : "");
+	}
 	kprintf("nmi sources: self-NMI IPI (local APIC id %u); ", apic_id());
 	if (nmi_timer_available())
 		kprintf("timer: HPET timer 0 at %lu Hz as NMI via IOAPIC pin 2\n", hpet_hz());

@@ -1,12 +1,12 @@
 #include "monitor/command.h"
 #include "monitor/console.h"
-#include "monitor/cpuinfo.h"
 #include "monitor/parse.h"
 #include "monitor/shell.h"
 #include "monitor/string.h"
 #include "profiler/profiler.h"
 #include "profiler/report.h"
 #include "monitor/nmi_timer.h"
+#include "profiler/pmu_live.h"
 #include "arch/x86_64/tsc.h"
 
 /* Options of prof start and prof record; *used: how many words they were. */
@@ -27,9 +27,9 @@ static int parse_start(int argc, char **argv, bool record, uint64_t *hzp, bool *
 			if (strcmp(argv[i] + 6, "cycles") && strcmp(argv[i] + 6, "instructions"))
 				return errorf("unknown event '%s' (cycles, instructions, timer)",
 					      argv[i] + 6);
-			return errorf("event %s needs a counting PMU: %s", argv[i] + 6,
-				      cpuinfo.pmu_version ? "PMU sampling is not built yet" :
-				      "none here (CPUID.0AH version 0); use event=timer");
+			return errorf("event %s needs a counting PMU (%s); use event=timer",
+				      argv[i] + 6, pmu_live_info()->kind == PMU_NONE ?
+				      pmu_live_info()->why_none : "PMU sampling is not built yet");
 		} else if (strncmp(argv[i], "hz=", 3) == 0) {
 			if ((st = parse_u64(argv[i] + 3, &hz)) != ST_OK)
 				return errorf("bad rate '%s': %s", argv[i] + 3, status_message(st));
@@ -48,8 +48,9 @@ static int parse_start(int argc, char **argv, bool record, uint64_t *hzp, bool *
 	*hzp = hz;
 	*ccp = callchain;
 	if (!have_event)
-		kprintf("no event given: %s, so the timer NMI source\n", cpuinfo.pmu_version ?
-			"PMU sampling is not built yet" : "no counting PMU here (CPUID.0AH version 0)");
+		kprintf("no event given: %s, so the timer NMI source\n",
+			pmu_live_info()->kind == PMU_NONE ? pmu_live_info()->why_none :
+			"PMU sampling is not built yet");
 	return ST_OK;
 }
 

@@ -6,6 +6,7 @@
 #include "nmi.h"
 #include "nmi_ipi.h"
 #include "nmi_timer.h"
+#include "profiler/pmu_live.h"
 #include "shell.h"
 #include "version.h"
 #include "arch/x86_64/apic.h"
@@ -47,6 +48,7 @@ void kmain(uint32_t magic, uint32_t info)
 	nmi_init();			/* per-CPU NMI state, paint the NMI stack */
 	nmi_ipi_init();			/* the first NMI source; NMIs may come from here on */
 	nmi_timer_init();		/* HPET timer 0 as NMI, off until someone asks */
+	pmu_live_detect();		/* after the IDT: its MSR probes may #GP */
 	pic_init();			/* 8259 off the exception vectors, all lines masked */
 	uart_set_rx_irq(true);
 	pic_unmask(COM1_IRQ);		/* keystrokes wake the shell from HLT */

@@ -56,3 +56,32 @@ SAFE_WRITE fault_safe_write8,  "movb %sil, (%rdi)"
 SAFE_WRITE fault_safe_write16, "movw %si, (%rdi)"
 SAFE_WRITE fault_safe_write32, "movl %esi, (%rdi)"
 SAFE_WRITE fault_safe_write64, "movq %rsi, (%rdi)"
+
+/* fault_t fault_safe_rdmsr(uint32_t msr, uint64_t *out): #GP-safe RDMSR
+ * (KVM without a virtual PMU faults on the PMU's global MSRs). */
+	.globl fault_safe_rdmsr
+	.type fault_safe_rdmsr, @function
+fault_safe_rdmsr:
+	movl %edi, %ecx
+1:	rdmsr
+	shlq $32, %rdx
+	orq %rdx, %rax
+	movq %rax, (%rsi)
+	xorl %eax, %eax
+2:	ret
+	EX_ENTRY 1b, 2b
+	.size fault_safe_rdmsr, . - fault_safe_rdmsr
+
+/* fault_t fault_safe_wrmsr(uint32_t msr, uint64_t value) */
+	.globl fault_safe_wrmsr
+	.type fault_safe_wrmsr, @function
+fault_safe_wrmsr:
+	movl %edi, %ecx
+	movl %esi, %eax
+	movq %rsi, %rdx
+	shrq $32, %rdx
+1:	wrmsr
+	xorl %eax, %eax
+2:	ret
+	EX_ENTRY 1b, 2b
+	.size fault_safe_wrmsr, . - fault_safe_wrmsr

@@ -23,6 +23,9 @@ fault_t fault_safe_write16(uintptr_t addr, uint16_t v);
 fault_t fault_safe_write32(uintptr_t addr, uint32_t v);
 fault_t fault_safe_write64(uintptr_t addr, uint64_t v);
 
+fault_t fault_safe_rdmsr(uint32_t msr, uint64_t *out);
+fault_t fault_safe_wrmsr(uint32_t msr, uint64_t value);
+
 /* The fixup for a faulting RIP, or 0 if it is not a fault-safe access. */
 uintptr_t fault_safe_fixup(uintptr_t rip);
 
