@@ -271,9 +271,11 @@ static bool report(const char *name, const struct snapshot *a, const struct snap
 		b->hook_fired - a->hook_fired, b->s.unknown - a->s.unknown,
 		b->s.latched - a->s.latched,
 	};
+	/* under timer NMIs an armed hook may be taken by a timer NMI whose
+	 * window is closed: hooks are then not counted, nor their timeouts */
 	uint64_t want[] = { e->first, e->repeats, e->nested, e->window, e->handled,
-			    e->swallowed, e->opener, e->pf, e->pf_nmi, e->hooks, 0, 0 };
-	uint64_t hook_timeouts = b->hook_timeouts - a->hook_timeouts;
+			    e->swallowed, e->opener, e->pf, e->pf_nmi, relaxed ? 0 : e->hooks, 0, 0 };
+	uint64_t hook_timeouts = relaxed ? 0 : b->hook_timeouts - a->hook_timeouts;
 	unsigned int n = sizeof(got) / sizeof(got[0]);
 
 	for (unsigned int i = 0; i < n; i++)
