@@ -64,7 +64,10 @@ def test_prof_report_finds_the_mix_leaves(mon):
     a, b, c = (got.get("work_mix_leaf_" + x, 0) for x in "abc")
     expect(a > b > c > 0, "leaf order wrong:\n" + out)
     leaves = a + b + c
-    expect(leaves > 0.9 * total, "leaves are not most of the samples:\n" + out)
+    # under kvm_pvm the workload's own two lines of serial output are slow
+    # enough to take several percent of the samples
+    expect(leaves > (0.9 if mon.accel == "tcg" else 0.75) * total,
+           "leaves are not most of the samples:\n" + out)
     # The timer samples time, and under kvm_pvm time per instruction is
     # uneven (it runs this loop at about an instruction per microsecond and
     # has given shares 9 pp off); under TCG time follows instructions.
