@@ -19,8 +19,8 @@ static int lazy_info(void)
 		s.faults_nmi, s.faults_raced);
 	kprintf("out of memory: %lu (in NMI context: %lu)\n", s.out_of_memory,
 		s.out_of_memory_nmi);
-	kprintf("frames: %lu total, %lu free, %lu used\n", frames_total(), frames_free(),
-		frames_total() - frames_free());
+	kprintf("frames: %lu total, %lu free, %lu used; bad frees %lu (must stay 0)\n",
+		frames_total(), frames_free(), frames_total() - frames_free(), frames_bad_frees());
 	return ST_OK;
 }
 

@@ -5,6 +5,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hpet.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/protected.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/uart.h"
 
@@ -75,6 +76,10 @@ static void break_check_in_nmi(const struct trap_frame *f)
 	uint8_t c;
 
 	if (!watching || (f->rflags & X86_RFLAGS_IF) || this_cpu()->irq_depth || stop_active())
+		return;
+	/* a debug break there would trap inside entry code or the trap path
+	 * (interrupts off in an exception stub): leave the byte for a later tick */
+	if (protected_range(f->rip, 1))
 		return;
 	while (uart_rx_ready()) {
 		c = uart_getc_raw();

@@ -52,41 +52,30 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
 			 : "a"(leaf), "c"(sub));
 }
 
-#define DEFINE_CR_ACCESS(n)						\
-static inline uint64_t read_cr##n(void)					\
+/* read_cr0(), write_dr7() ...: control and debug registers */
+#define DEFINE_REG_ACCESS(kind, n)					\
+static inline uint64_t read_##kind##n(void)				\
 {									\
 	uint64_t v;							\
-	__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));		\
+	__asm__ volatile("mov %%" #kind #n ", %0" : "=r"(v));		\
 	return v;							\
 }									\
-static inline void write_cr##n(uint64_t v)				\
+static inline void write_##kind##n(uint64_t v)				\
 {									\
-	__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");	\
+	__asm__ volatile("mov %0, %%" #kind #n : : "r"(v) : "memory");	\
 }
-DEFINE_CR_ACCESS(0)
-DEFINE_CR_ACCESS(2)
-DEFINE_CR_ACCESS(3)
-DEFINE_CR_ACCESS(4)
-#undef DEFINE_CR_ACCESS
+DEFINE_REG_ACCESS(cr, 0)
+DEFINE_REG_ACCESS(cr, 2)
+DEFINE_REG_ACCESS(cr, 3)
+DEFINE_REG_ACCESS(cr, 4)
 
 #define DR6_BS			(1ul << 14)	/* single-step trap */
 #define DR7_ENABLE_BITS		0xfful		/* L0-L3, G0-G3 */
 
-#define DEFINE_DR_ACCESS(n)						\
-static inline uint64_t read_dr##n(void)					\
-{									\
-	uint64_t v;							\
-	__asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));		\
-	return v;							\
-}									\
-static inline void write_dr##n(uint64_t v)				\
-{									\
-	__asm__ volatile("mov %0, %%dr" #n : : "r"(v));		\
-}
-DEFINE_DR_ACCESS(0)
-DEFINE_DR_ACCESS(6)
-DEFINE_DR_ACCESS(7)
-#undef DEFINE_DR_ACCESS
+DEFINE_REG_ACCESS(dr, 0)
+DEFINE_REG_ACCESS(dr, 6)
+DEFINE_REG_ACCESS(dr, 7)
+#undef DEFINE_REG_ACCESS
 
 static inline uint64_t read_rflags(void)
 {

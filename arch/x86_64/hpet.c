@@ -57,7 +57,6 @@ bool hpet_init(void)
 
 bool hpet_present(void) { return absent == NULL; }
 uint64_t hpet_hz(void) { return hz; }
-uint64_t hpet_counter(void) { return rd(HPET_MAIN_COUNTER); }
 const char *hpet_why_absent(void) { return absent; }
 
 void hpet_nmi_start(uint64_t period)

@@ -10,7 +10,6 @@
 bool hpet_init(void);		/* false if no HPET answers at the standard address */
 bool hpet_present(void);
 uint64_t hpet_hz(void);		/* main counter frequency */
-uint64_t hpet_counter(void);
 /* Periodic NMIs every period_ticks of the main counter; 0 stops them. */
 void hpet_nmi_start(uint64_t period_ticks);
 void hpet_nmi_stop(void);

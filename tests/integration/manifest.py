@@ -5,6 +5,7 @@ accels: "tcg" always runs; "kvm" runs where /dev/kvm works and is otherwise a
 SKIP with its reason. boot: None = the accelerator's normal path (ISO through
 GRUB; -kernel under kvm_pvm), "kernel" = QEMU's multiboot1 loader.
 """
+import qemu
 import test_debug as debug
 import test_lazy as lazy
 import test_nmi as nmi
@@ -12,6 +13,7 @@ import test_prof as prof
 import test_shell as shell
 
 BOTH = ("tcg", "kvm")
+INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
 
 
 def t(func, accels=BOTH, boot=None, timeout=120, reboot=False, icount=None, name=None):
@@ -67,13 +69,14 @@ TESTS = [
     t(nmi.test_nmi_test_passes_while_sampling, accels=("tcg",), timeout=420),
     t(nmi.test_nmi_bad_arguments),
     t(nmi.test_nmi_stack_overflow_ends_in_double_fault_report),
-    t(nmi.test_int3_refused_under_kvm_pvm, accels=("kvm",)),
+    t(nmi.test_int3_refused_under_kvm_pvm, accels=("kvm",) if qemu.kvm_is_pvm() else ()),
 
-    # under kvm_pvm these check that int3 is refused (quirk=no-int3)
-    t(debug.test_breakpoint_stop_regs_bt_step_cont),
-    t(debug.test_trace_breakpoint_counts_leaf_calls),
-    t(debug.test_trace_breakpoint_in_nmi_context_during_nmi_test, timeout=200),
-    t(debug.test_breakpoint_errors),
+    # int3 stops a kvm_pvm guest: there, nmi/int3_refused_under_kvm_pvm
+    # checks the refusal instead
+    t(debug.test_breakpoint_stop_regs_bt_step_cont, accels=INT3),
+    t(debug.test_trace_breakpoint_counts_leaf_calls, accels=INT3),
+    t(debug.test_trace_breakpoint_in_nmi_context_during_nmi_test, accels=INT3, timeout=200),
+    t(debug.test_breakpoint_errors, accels=INT3),
     t(debug.test_ctrl_c_stops_a_running_workload_and_cont_resumes),
     t(debug.test_ctrl_c_stops_a_workload_with_interrupts_off),
     t(debug.test_workloads_run_and_report),

@@ -8,10 +8,6 @@ from test_shell import one_error, still_works
 STOPPED = r"\r\nmon\(stopped\)> $"
 
 
-def int3_usable(mon):
-    return "quirk=no-int3" not in " ".join(mon.argv)
-
-
 def stopped_cmd(mon, line, timeout=30):
     return mon.cmd(line, timeout=timeout, prompt=STOPPED)
 
@@ -32,9 +28,6 @@ def start_and_stop_at(mon, command, want):
 
 
 def test_breakpoint_stop_regs_bt_step_cont(mon):
-    if not int3_usable(mon):
-        one_error(mon.cmd("bp add work_spin"), "quirk=no-int3")
-        return
     syms = nm_symbols()
     out = mon.cmd("bp add work_spin")
     expect(re.search(r"breakpoint 1 at 0x%016x work_spin \(stop\)" % syms["work_spin"][0], out), out)
@@ -61,8 +54,6 @@ def test_breakpoint_stop_regs_bt_step_cont(mon):
 
 
 def test_trace_breakpoint_counts_leaf_calls(mon):
-    if not int3_usable(mon):
-        return
     mon.cmd("bp add work_mix_leaf_b trace")
     out = mon.cmd("work mix 7:2:1 200", timeout=60)
     m = re.search(r"(\d+) rounds", out)
@@ -76,8 +67,6 @@ def test_trace_breakpoint_counts_leaf_calls(mon):
 
 
 def test_trace_breakpoint_in_nmi_context_during_nmi_test(mon):
-    if not int3_usable(mon):
-        return
     mon.cmd("bp add nmi_dispatch")          # a stop breakpoint: must act as trace there
     mon.cmd("bp add nmi_ipi_send_self trace")
     out = mon.cmd("nmi test 200", timeout=120)
@@ -98,8 +87,6 @@ def test_trace_breakpoint_in_nmi_context_during_nmi_test(mon):
 
 
 def test_breakpoint_errors(mon):
-    if not int3_usable(mon):
-        return
     one_error(mon.cmd("bp add 0xffff800000000000"), "not mapped executable")
     one_error(mon.cmd("bp add scratch_area"), "not mapped executable")
     one_error(mon.cmd("bp add nmi_entry"), "must never trap")

@@ -119,9 +119,10 @@ def test_nmi_stack_overflow_ends_in_double_fault_report(mon):
 
 
 def test_int3_refused_under_kvm_pvm(mon):
-    if "quirk=no-int3" not in " ".join(mon.argv):
-        return
+    expect("quirk=no-int3" in " ".join(mon.argv), "KVM here is not kvm_pvm: run the int3 tests")
     one_error(mon.cmd("trap bp"), "quirk=no-int3")
+    one_error(mon.cmd("bp add work_spin"), "quirk=no-int3")
+    expect("no breakpoints" in mon.cmd("bp list"), "a refused breakpoint was listed")
 
 
 def test_nmi_test_passes_while_sampling(mon):
