@@ -2,7 +2,8 @@
 #   make          build/monitor.elf and build/monitor.iso
 #   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom)
 #   make test     host unit tests + QEMU integration tests
-#   make bench    performance figures
+#   make bench    performance figures (PEER=1: bench-peer too)
+#   make bench-peer  the same figures for Linux perf in a guest, beside ours
 
 BUILD   := build
 CC      := gcc
@@ -31,7 +32,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench deps clean
+.PHONY: all run picocom test unit integration bench bench-peer deps clean
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -96,6 +97,24 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tools/bench.py
+	$(if $(PEER),@$(MAKE) --no-print-directory bench-peer)
+
+# The peer's workload: monitor/work_mix.c as a static Linux program, compiled
+# with the monitor's code-generation flags (only those for a freestanding
+# kernel dropped), so perf samples the instructions our profiler samples;
+# tools/bench_peer.py compares the disassembly before it measures.
+PEER_CFLAGS := $(filter-out -ffreestanding -nostdinc -isystem \
+	$(shell $(CC) -print-file-name=include),$(KERNEL_CFLAGS)) -static -no-pie
+
+$(BUILD)/peer/work_mix: tools/peer/work_mix_main.c monitor/work_mix.c monitor/work_mix.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(HOSTCC) $(PEER_CFLAGS) -o $@ tools/peer/work_mix_main.c monitor/work_mix.c
+
+# Downloads Debian's kernel, perf and busybox once (build/peer/); never part of test.
+bench-peer: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/peer/work_mix
+	$(PYTHON) tools/bench_peer.py
 
 clean:
 	rm -rf $(BUILD)

@@ -82,6 +82,15 @@ def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
     return argv + list(extra)
 
 
+def linux_guest_argv(kernel, initrd, append, icount, memory="1G"):
+    """A Linux guest booted the way PERFORMANCE.md measured the peer (perf in
+    a guest): TCG, -cpu max, -icount with sleep=off, console on ttyS0=stdio."""
+    return [QEMU, "-machine", "pc", "-m", memory, "-display", "none",
+            "-monitor", "none", "-serial", "stdio", "-vga", "none", "-net", "none",
+            "-accel", "tcg", "-cpu", "max", "-icount", "shift=%d,sleep=off" % icount,
+            "-kernel", kernel, "-initrd", initrd, "-append", append, "-no-reboot"]
+
+
 def run_stdio(accel):
     argv = qemu_argv(accel, serial="mon:stdio", reboot=True)
     print("booting with %s (%s); quit with Ctrl-A then X" %
