@@ -110,9 +110,10 @@ def peer_mix(g, ratio, rounds, hz=None, callchain=False):
     s = re.search(r"\((\d+) samples\)", out)
     if not t or not s:
         raise BenchError("guest: unexpected perf record output: " + out.strip()[-300:])
-    # self samples per symbol, callchains folded away (--no-children, -g none)
-    rep = g.run("perf report -i /tmp/perf.data --stdio --no-children -n --sort sym "
-                "-g none 2>&1")
+    # self samples per symbol, callchains folded away (--no-children, -g none);
+    # the console is a tty, where perf would colour the percentages
+    rep = g.run("perf report -i /tmp/perf.data --stdio --stdio-color never --no-children "
+                "-n --sort sym -g none 2>&1")
     lost = re.search(r"# Total Lost Samples: (\d+)", rep)
     counts = {name: int(n) for n, name in
               re.findall(r"^\s+[\d.]+%\s+(\d+)\s+\[[.k]\]\s+(\S+)", rep, re.M)}
