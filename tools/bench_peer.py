@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import time
+from urllib.parse import unquote
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -143,12 +144,10 @@ def our_mix(m, ratio, rounds, hz=None, callchain=False):
     return insns, int(s.group(1)), int(s.group(2)), counts
 
 
-def measure(side, mix):
+def measure(side, mix, warm_up):
     """The same runs on either side; returns {figure key: value}."""
     got = {}
-    # warm up: the first sampled run pays for first touches (our sample
-    # ring's pages; perf's binary and libraries); measure steady state
-    mix("7:2:1", 100, 4000, True)
+    warm_up()
     for ratio, rounds, truth in RATIOS:
         r = ratio.replace(":", "-")
         base, _, _, _ = mix(ratio, rounds)
@@ -208,8 +207,10 @@ def pack_if_stale(g):
         guest.pack(PEER, g, WORKLOAD, INITRD)
 
 
-def cell(v, fmt):
-    return "-" if v is None else fmt % v
+def cell(v, spec):
+    """spec: a format() spec, then an optional unit after a space"""
+    spec, _, unit = spec.partition(" ")
+    return "-" if v is None else format(v, spec) + unit
 
 
 def ratio_cell(p, o):
@@ -233,22 +234,24 @@ def table(peer, ours):
         rows.append("| %s | %s |" % (label, " | ".join(cells)))
     for cc, name in ((False, "no callchain"), (True, "callchain")):
         row("instructions per sample, %s" % name,
-            lambda s, hz, cc=cc: s[("per_sample", "7:2:1", hz, cc)], "%.0f")
+            lambda s, hz, cc=cc: s[("per_sample", "7:2:1", hz, cc)], ",.0f")
     for cc, name in ((False, "no callchain"), (True, "callchain")):
-        row("overhead %%, %s" % name,
-            lambda s, hz, cc=cc: s[("overhead", "7:2:1", hz, cc)], "%.2f%%")
+        row("overhead, %s" % name,
+            lambda s, hz, cc=cc: s[("overhead", "7:2:1", hz, cc)], ".2f %")
     for ratio, _, _ in RATIOS:
         for cc, name in ((False, "no callchain"), (True, "callchain")):
-            row("worst leaf error pp, %s, %s" % (ratio, name),
-                lambda s, hz, cc=cc, ratio=ratio: s[("error", ratio, hz, cc)], "%.2f")
-    row("samples, 7:2:1, callchain", lambda s, hz: s[("samples", "7:2:1", hz, True)], "%d")
+            row("worst leaf error (pp), %s, %s" % (ratio, name),
+                lambda s, hz, cc=cc, ratio=ratio: s[("error", ratio, hz, cc)], ".2f")
+    row("samples, 7:2:1, callchain", lambda s, hz: s[("samples", "7:2:1", hz, True)], ",d")
     row("lost samples, all runs",
-        lambda s, hz: sum(v for k, v in s.items() if k[0] == "lost" and k[2] == hz), "%d",
+        lambda s, hz: sum(v for k, v in s.items() if k[0] == "lost" and k[2] == hz), ",d",
         ratio=False)
     r, hz, _ = REPEAT
-    rows.append("| identical profiles, two runs (%s, %d kHz, callchain) | %s | %s |" %
-                (r, hz // 1000, "yes" if peer["identical"] else "no",
-                 "yes" if ours["identical"] else "no"))
+    cells = []
+    for rate in RATES:
+        cells += ["yes" if peer["identical"] else "no", "yes" if ours["identical"] else "no",
+                  "-"] if rate == hz else ["-"] * 3
+    rows.append("| identical profiles in two runs (%s, callchain) | %s |" % (r, " | ".join(cells)))
     return rows
 
 
@@ -258,21 +261,29 @@ def main():
         g = guest.fetch(PEER)
         pack_if_stale(g)
         check_same_leaves(WORKLOAD)
-        figure("peer.packages", " ".join("%s=%s" % kv for kv in
+        figure("peer.packages", " ".join("%s=%s" % (p, unquote(v)) for p, v in
                                          sorted(g["packages"].items())
-                                         if not kv[0].startswith("lib")), "")
+                                         if not p.startswith(("lib", "zlib"))), "")
         with Guest(g["kernel"]) as vm:
             try:
                 secs, release = vm.boot()
             except TestFailure as e:
-                raise BenchError("the Linux guest did not boot: " + str(e).splitlines()[0])
+                last = [l for l in vm.tail().splitlines() if l.strip()] or ["no output"]
+                raise BenchError("the Linux guest did not boot (%s): %s"
+                                 % (str(e).split(";")[0], last[-1].strip()))
             figure("peer.boot_to_shell", "%.1f" % secs, "s")
             figure("peer.kernel", release, "")
-            peer = measure("peer", lambda *a: peer_mix(vm, *a))
+            # warm-up: the first perf run pages in perf and its libraries
+            peer = measure("peer", lambda *a: peer_mix(vm, *a),
+                           lambda: peer_mix(vm, "7:2:1", 100, 4000, True))
             vm.send("poweroff -f\n")
         with Monitor(accel="tcg", icount=ICOUNT) as m:
             m.boot(timeout=120)
-            ours = measure("ours", lambda *a: our_mix(m, *a))
+            # warm-up: the sample ring's pages fault in on first use, inside
+            # the NMI (about 20,000 instructions each) and stay mapped; a
+            # 50 kHz run wraps the whole ring, so every figure is steady state
+            ours = measure("ours", lambda *a: our_mix(m, *a),
+                           lambda: our_mix(m, "7:2:1", RATIOS[0][1], 50000, True))
     except guest.GuestError as e:
         sys.exit("bench-peer: guest: %s" % e)
     except (BenchError, TestFailure) as e:

@@ -55,8 +55,11 @@ def kernel_package():
         raise GuestError("linux-image-amd64 does not depend on a 6.1 kernel here: %s"
                          % " ".join(out.split())[:200])
     unsigned = m.group(1) + "-unsigned"
-    have = run(["apt-cache", "show", "--no-all-versions", unsigned], "apt-cache show " + unsigned)
-    return unsigned if have.strip() else m.group(1)
+    try:
+        run(["apt-cache", "show", "--no-all-versions", unsigned], "apt-cache show " + unsigned)
+        return unsigned
+    except GuestError:
+        return m.group(1)
 
 
 def download(debs, packages):
