@@ -97,7 +97,7 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tools/bench.py
-	$(if $(PEER),@$(MAKE) --no-print-directory bench-peer)
+	@$(if $(PEER),$(MAKE) --no-print-directory bench-peer,true)
 
 # The peer's workload: monitor/work_mix.c as a static Linux program, compiled
 # with the monitor's code-generation flags (only those for a freestanding
