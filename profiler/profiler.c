@@ -109,7 +109,7 @@ static uint64_t source_ticks(void)
 	if (st.cfg.source == PROF_SRC_PMU)
 		return pmu_live_overflows();
 	nmi_timer_get_stats(&t);
-	return t.ticks;
+	return t.sampled;
 }
 
 static enum prof_error check_config(const struct prof_config *c)

@@ -87,4 +87,8 @@ TESTS = [
     # -icount makes virtual time follow instructions: repeatable samples
     t(prof.test_prof_identical_runs_give_identical_profiles, accels=("tcg",), icount=3,
       timeout=300),
+    t(prof.test_prof_accuracy_within_2pp_and_repeatable, accels=("tcg",), icount=3,
+      timeout=300),
+    t(prof.test_prof_lazy_workload_with_lazy_reset_between, timeout=200),
+    t(prof.test_prof_trace_breakpoint_on_the_sampler, accels=INT3, timeout=300),
 ]
