@@ -155,9 +155,16 @@ static int prof_status_cmd(void)
 		span / (hz / 1000));
 	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu, callchain %s\n",
 		s.samples, s.lost, s.dropped_no_memory, s.callchain ? "on" : "off");
-	kprintf("nmis: %lu %s, %lu nested\n", s.ticks,
+	kprintf("nmis: %lu %s, %lu nested", s.ticks,
 		s.source && s.cfg.source == PROF_SRC_PMU ? "counter overflows" : "timer ticks",
 		s.nested);
+	if (s.source && s.cfg.source == PROF_SRC_TIMER) {
+		struct nmi_timer_stats t;
+
+		nmi_timer_get_stats(&t);
+		kprintf(", %lu early duplicate ticks dropped since boot", t.early_dropped);
+	}
+	kprintf("\n");
 	if (s.cycles_n)
 		kprintf("sample cost: min %lu avg %lu max %lu TSC cycles\n", s.cycles_min,
 			s.cycles_sum / s.cycles_n, s.cycles_max);
