@@ -4,7 +4,7 @@
 #   make test     host unit tests + QEMU integration tests
 #   make bench    performance figures
 #   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
-#                 (WORK="work recurse 8", HZ=4000 to change what and how often)
+#                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
 
 BUILD   := build
 CC      := gcc
