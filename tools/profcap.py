@@ -125,9 +125,10 @@ class Link:
     # linear
     OVERLAP = 256
 
-    def __init__(self, rfd, wfd, what, on_close=None):
+    def __init__(self, rfd, wfd, what, on_close=None, complaint=None):
         self.rfd, self.wfd, self.what = rfd, wfd, what
         self.on_close = on_close
+        self.complaint = complaint or (lambda: "")
         self.text = ""
 
     def close(self):
@@ -254,18 +255,12 @@ def boot_qemu(accel, icount):
         proc.wait()
         errlog.close()
 
-    link = Link(proc.stdout.fileno(), proc.stdin.fileno(), "QEMU", stop)
-    link.qemu_stderr = errlog
-    return link
+    def complaint():
+        errlog.seek(0)
+        text = errlog.read().decode("latin-1").strip().replace("\n", " | ")
+        return " (QEMU: %s)" % text[-200:] if text else ""
 
-
-def qemu_complaint(link):
-    log = getattr(link, "qemu_stderr", None)
-    if log is None:
-        return ""
-    log.seek(0)
-    text = log.read().decode("latin-1").strip().replace("\n", " | ")
-    return " (QEMU: %s)" % text[-200:] if text else ""
+    return Link(proc.stdout.fileno(), proc.stdin.fileno(), "QEMU", stop, complaint)
 
 
 # -- the capture -------------------------------------------------------------
@@ -299,7 +294,8 @@ def capture(link, args):
     if args.run:
         out = link.command(args.run, args.run_timeout)
         body = out.split("\n", 1)[1] if "\n" in out else ""
-        sys.stdout.write(body)
+        # a dump written to stdout must come out clean
+        (sys.stdout if args.output else sys.stderr).write(body)
         check_no_error(body, args.run)
     several = len(args.formats) > 1
     for fmt in args.formats:
@@ -369,7 +365,7 @@ def main(argv=None):
         link = connect(args)
         capture(link, args)
     except CaptureError as e:
-        detail = qemu_complaint(link) if link else ""
+        detail = link.complaint() if link else ""
         print("profcap: error: %s%s" % (e, detail), file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -82,7 +82,9 @@ def test_profcap_boot_writes_folded_and_perf(accel):
 
 
 def test_profcap_monitor_error_is_one_line(accel):
-    p = run_profcap(accel, "--run", "prof record hz=0 work mix 7:2:1 10", "--format", "folded")
+    with tempfile.TemporaryDirectory() as d:
+        p = run_profcap(accel, "--run", "prof record hz=0 work mix 7:2:1 10",
+                        "-o", os.path.join(d, "profile"))
     expect_eq(p.returncode, 1, "profcap exit status")
     lines = p.stderr.splitlines()
     expect(len(lines) == 1 and lines[0].startswith("profcap: error: ") and
