@@ -1,15 +1,23 @@
 # nmimon: build the monitor image and ISO, run it, test it.
 #   make          build/monitor.elf and build/monitor.iso
-#   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom)
+#   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom|pty)
 #   make test     host unit tests + QEMU integration tests
 #   make bench    performance figures (PEER=1: bench-peer too)
 #   make bench-peer  the same figures for Linux perf in a guest, beside ours
+#   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
+#                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
 
 BUILD   := build
 CC      := gcc
 LD      := ld
 HOSTCC  := gcc
 PYTHON  := python3
+
+# make profile: what to record and how often. -icount makes virtual time follow
+# instructions, so the same build and settings give the same profile.
+WORK    := work mix 7:2:1 3000
+HZ      := 2000
+ICOUNT  := 3
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
@@ -32,7 +40,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench bench-peer deps clean
+.PHONY: all run picocom test unit integration bench bench-peer profile deps clean
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -115,6 +123,13 @@ $(BUILD)/peer/work_mix: tools/peer/work_mix_main.c monitor/work_mix.c monitor/wo
 bench-peer: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/peer/work_mix
 	$(PYTHON) tools/bench_peer.py
+
+profile: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/profcap.py --boot --accel tcg --icount $(ICOUNT) \
+		--run "prof record hz=$(HZ) callchain $(WORK)" --format folded,perf -o $(BUILD)/profile
+	@echo "flame graph: flamegraph.pl $(BUILD)/profile.folded > profile.svg" \
+		"(https://github.com/brendangregg/FlameGraph); or open either file in https://www.speedscope.app"
 
 clean:
 	rm -rf $(BUILD)

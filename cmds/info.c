@@ -45,8 +45,8 @@ static int cmd_info(int argc, char **argv)
 		if (pmu->kind == PMU_NONE)
 			kprintf("pmu: none (%s)\n", pmu->why_none);
 		else
-			kprintf("pmu: %s, version %u, %u counters, %u bits wide%s; sampling from it "
-				"is not built yet\n", pmu->kind == PMU_AMD ? "AMD" : "Intel architectural",
+			kprintf("pmu: %s, version %u, %u counters, %u bits wide%s; overflow NMI "
+				"checked, prof samples from counter 0\n", pmu->kind == PMU_AMD ? "AMD" : "Intel architectural",
 				pmu->version, pmu->counters, pmu->width,
 				pmu->full_width ? ", full-width writes" : "");
 	}

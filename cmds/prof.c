@@ -9,79 +9,109 @@
 #include "profiler/pmu_live.h"
 #include "arch/x86_64/tsc.h"
 
-/* Options of prof start and prof record; *used: how many words they were. */
-static int parse_start(int argc, char **argv, bool record, uint64_t *hzp, bool *ccp, int *used)
+static const char *no_pmu_why(void)
 {
-	uint64_t hz = PROF_DEFAULT_TIMER_HZ, period = 0;
-	bool callchain = false, have_event = false;
+	return pmu_live_info()->why_none;
+}
+
+/* Options of prof start and prof record; *used: how many words they were.
+ * Without event=: the PMU's cycles where a counting PMU exists, the timer
+ * NMI source otherwise. hz= is NMIs per second for the timer and becomes a
+ * period of TSC-rate cycles for the PMU; period= is TSC cycles for the
+ * timer and events for the PMU. */
+static int parse_start(int argc, char **argv, bool record, struct prof_config *c, int *used)
+{
+	const char *event = NULL;
+	uint64_t hz = 0, period = 0;
+	bool pmu = pmu_live_info()->kind != PMU_NONE;
 	int st, i;
 
+	*c = (struct prof_config){ 0 };
 	for (i = 2; i < argc; i++) {
 		if (record && !strchr(argv[i], '=') && strcmp(argv[i], "callchain") != 0)
 			break;		/* the command to record starts here */
 		if (strncmp(argv[i], "event=", 6) == 0) {
-			if (strcmp(argv[i] + 6, "timer") == 0) {
-				have_event = true;
-				continue;
-			}
-			if (strcmp(argv[i] + 6, "cycles") && strcmp(argv[i] + 6, "instructions"))
-				return errorf("unknown event '%s' (cycles, instructions, timer)",
-					      argv[i] + 6);
-			return errorf("event %s needs a counting PMU (%s); use event=timer",
-				      argv[i] + 6, pmu_live_info()->kind == PMU_NONE ?
-				      pmu_live_info()->why_none : "PMU sampling is not built yet");
+			event = argv[i] + 6;
 		} else if (strncmp(argv[i], "hz=", 3) == 0) {
 			if ((st = parse_u64(argv[i] + 3, &hz)) != ST_OK)
 				return errorf("bad rate '%s': %s", argv[i] + 3, status_message(st));
+			if (hz == 0 || hz > PROF_MAX_HZ)
+				return errorf("rate %lu Hz out of range (1 to %u)", hz, PROF_MAX_HZ);
+			period = 0;
 		} else if (strncmp(argv[i], "period=", 7) == 0) {
 			if ((st = parse_u64(argv[i] + 7, &period)) != ST_OK || period == 0)
 				return errorf("bad period '%s'", argv[i] + 7);
-			/* the timer's period is in TSC cycles */
-			hz = tsc_hz() / period;
+			hz = 0;
 		} else if (strcmp(argv[i], "callchain") == 0) {
-			callchain = true;
+			c->callchain = true;
 		} else {
 			return ST_USAGE;
 		}
 	}
 	*used = i;
-	*hzp = hz;
-	*ccp = callchain;
-	if (!have_event)
-		kprintf("no event given: %s, so the timer NMI source\n",
-			pmu_live_info()->kind == PMU_NONE ? pmu_live_info()->why_none :
-			"PMU sampling is not built yet");
+	if (event && strcmp(event, "timer") == 0) {
+		pmu = false;
+	} else if (event && strcmp(event, "cycles") && strcmp(event, "instructions")) {
+		return errorf("unknown event '%s' (cycles, instructions, timer)", event);
+	} else if (event && !pmu) {
+		return errorf("event %s needs a counting PMU (%s); use event=timer", event,
+			      no_pmu_why());
+	} else if (!event && !pmu) {
+		kprintf("no event given: %s, so the timer NMI source\n", no_pmu_why());
+	}
+	if (!pmu) {
+		c->source = PROF_SRC_TIMER;
+		c->hz = period ? tsc_hz() / period : hz ? hz : PROF_DEFAULT_TIMER_HZ;
+		if (c->hz == 0 || c->hz > PROF_MAX_HZ)
+			return errorf("period %lu TSC cycles out of range (%lu to %lu)", period,
+				      tsc_hz() / PROF_MAX_HZ, tsc_hz());
+		return ST_OK;
+	}
+	c->source = PROF_SRC_PMU;
+	c->event = event && strcmp(event, "instructions") == 0 ? PMU_INSTRUCTIONS : PMU_CYCLES;
+	c->period = period ? period : tsc_hz() / (hz ? hz : PROF_DEFAULT_PMU_HZ);
+	if (c->period < prof_min_pmu_period())
+		return errorf("period %lu events too short (at least %lu, at most %u samples/s)",
+			      c->period, prof_min_pmu_period(), PROF_MAX_HZ);
 	return ST_OK;
 }
 
-static int prof_start_cmd_checked(uint64_t hz, bool callchain);
+static int prof_start_cmd_checked(const struct prof_config *c);
 
 static int prof_start_cmd(int argc, char **argv)
 {
-	uint64_t hz;
-	bool callchain;
+	struct prof_config c;
 	int st, used;
 
-	if ((st = parse_start(argc, argv, false, &hz, &callchain, &used)) != ST_OK)
+	if ((st = parse_start(argc, argv, false, &c, &used)) != ST_OK)
 		return st;
 	if (used < argc)
 		return ST_USAGE;
-	return prof_start_cmd_checked(hz, callchain);
+	return prof_start_cmd_checked(&c);
 }
 
-static int prof_start_cmd_checked(uint64_t hz, bool callchain)
+static int prof_start_cmd_checked(const struct prof_config *c)
 {
-	switch (prof_start(hz, callchain)) {
+	const char *cc = c->callchain ? ", with callchains" : "";
+
+	switch (prof_start(c)) {
 	case PROF_OK:
-		kprintf("sampling at %lu Hz from the HPET timer NMI%s\n", hz,
-			callchain ? ", with callchains" : "");
+		if (c->source == PROF_SRC_PMU)
+			kprintf("sampling at about %lu Hz from PMU counter 0, every %lu %s%s\n",
+				tsc_hz() / c->period, c->period,
+				c->event == PMU_CYCLES ? "cycles" : "instructions", cc);
+		else
+			kprintf("sampling at %lu Hz from the HPET timer NMI%s\n", c->hz, cc);
 		return ST_OK;
 	case PROF_RUNNING:
 		return errorf("already sampling (prof stop first)");
 	case PROF_NO_SOURCE:
-		return errorf("no NMI source to sample with: %s", nmi_timer_why_absent());
+		return errorf("no NMI source to sample with: %s", c->source == PROF_SRC_PMU ?
+			      no_pmu_why() : nmi_timer_why_absent());
 	case PROF_BAD_RATE:
-		return errorf("rate %lu Hz out of range (1 to %u)", hz, PROF_MAX_HZ);
+		return errorf("rate out of range (1 to %u Hz)", PROF_MAX_HZ);
+	case PROF_PMU_FAULT:
+		return errorf("PMU counter 0 refused to be programmed (an MSR faulted)");
 	default:
 		return ST_REPORTED;
 	}
@@ -94,17 +124,16 @@ static int prof_status_cmd(void);
  * instruction every run, so identical runs give identical profiles. */
 static int prof_record_cmd(int argc, char **argv)
 {
-	uint64_t hz;
-	bool callchain;
+	struct prof_config c;
 	int st, used;
 
-	if ((st = parse_start(argc, argv, true, &hz, &callchain, &used)) != ST_OK)
+	if ((st = parse_start(argc, argv, true, &c, &used)) != ST_OK)
 		return st;
 	if (used >= argc)
 		return errorf("prof record needs a command to run (e.g. work mix 7:2:1 500)");
 	if (strcmp(argv[used], "prof") == 0)
 		return errorf("prof record cannot record prof");
-	if ((st = prof_start_cmd_checked(hz, callchain)) != ST_OK)
+	if ((st = prof_start_cmd_checked(&c)) != ST_OK)
 		return st;
 	st = shell_exec(argc - used, argv + used);
 	prof_stop();
@@ -126,7 +155,16 @@ static int prof_status_cmd(void)
 		span / (hz / 1000));
 	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu, callchain %s\n",
 		s.samples, s.lost, s.dropped_no_memory, s.callchain ? "on" : "off");
-	kprintf("nmis: %lu timer ticks, %lu nested\n", s.ticks, s.nested);
+	kprintf("nmis: %lu %s, %lu nested", s.ticks,
+		s.source && s.cfg.source == PROF_SRC_PMU ? "counter overflows" : "timer ticks",
+		s.nested);
+	if (s.source && s.cfg.source == PROF_SRC_TIMER) {
+		struct nmi_timer_stats t;
+
+		nmi_timer_get_stats(&t);
+		kprintf(", %lu early duplicate ticks dropped since boot", t.early_dropped);
+	}
+	kprintf("\n");
 	if (s.cycles_n)
 		kprintf("sample cost: min %lu avg %lu max %lu TSC cycles\n", s.cycles_min,
 			s.cycles_sum / s.cycles_n, s.cycles_max);
@@ -177,12 +215,14 @@ static int cmd_prof(int argc, char **argv)
 
 COMMAND(prof,
 	.name = "prof",
-	.usage = "start [event=timer] [hz=N|period=N] [callchain] | record [options] COMMAND... | "
+	.usage = "start [event=cycles|instructions|timer] [hz=N|period=N] [callchain] | record [options] COMMAND... | "
 		 "stop | status | reset | "
 		 "report [top=N] | dump [folded|perf|raw]",
 	.summary = "NMI sampling profiler",
 	.help = "  Samples RIP (and with callchain a frame-pointer chain) from NMIs into\n"
-		"  per-CPU rings in lazily mapped memory. Without a counting PMU (TCG, this\n"
-		"  KVM) the HPET timer NMI drives it; default 1000 Hz, at most 50000.\n"
+		"  per-CPU rings in lazily mapped memory, from PMU counter 0's overflow NMI\n"
+		"  (default cycles at 4000 Hz) or, without a counting PMU (TCG, this KVM),\n"
+		"  the HPET timer NMI (default 1000 Hz); at most 50000 samples/s. PMU\n"
+		"  period= counts events, the timer's TSC cycles.\n"
 		"  dump frames the body between begin/end lines with a CRC-32 of it.",
 	.run = cmd_prof);

@@ -15,6 +15,10 @@
 static uint64_t want[3];		/* by user */
 static volatile uint64_t period_tsc;	/* 0: stopped */
 static volatile uint64_t last_tick;
+/* The profiler's own period: below the break watch's rate the timer runs
+ * faster than it asked, and only every so many ticks are samples. */
+static volatile uint64_t sample_period_tsc;
+static volatile uint64_t last_sample;
 static struct nmi_timer_stats stats;
 static volatile bool watching;
 static void (*volatile sampler)(const struct trap_frame *f);
@@ -42,6 +46,10 @@ void nmi_timer_want(enum nmi_timer_user who, uint64_t hz)
 	if (!hpet_present())
 		return;
 	want[who] = hz;
+	if (who == TIMER_PROFILER) {
+		sample_period_tsc = hz ? tsc_hz() / hz : 0;
+		last_sample = rdtsc();
+	}
 	retune();
 }
 
@@ -108,8 +116,11 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	stats.ticks++;
 	break_check_in_nmi(f);
 	s = sampler;
-	if (s)
+	if (s && now - last_sample >= sample_period_tsc / 2) {
+		last_sample = now;
+		stats.sampled++;
 		s(f);
+	}
 	return true;
 }
 

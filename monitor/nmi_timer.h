@@ -17,6 +17,7 @@ enum nmi_timer_user { TIMER_BREAK_WATCH = 1, TIMER_PROFILER = 2 };
 struct nmi_timer_stats {
 	uint64_t hz;		/* asked */
 	uint64_t ticks, early_dropped;
+	uint64_t sampled;	/* ticks handed to the sampler */
 };
 
 void nmi_timer_init(void);

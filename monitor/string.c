@@ -1,12 +1,15 @@
+#include <stdint.h>
 #include "string.h"
 
+/* String instructions: one instruction for the whole copy on CPUs with fast
+ * rep movs/stos, and for a page fault in NMI context (which zeroes a frame)
+ * eight times fewer steps under TCG than a byte loop. DF is clear: the ABI
+ * says so on every C entry, and the entry code clears it. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	char *d = dst;
-	const char *s = src;
+	void *d = dst;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
 
@@ -24,10 +27,16 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	if (!(((uintptr_t)d | n) & 7)) {
+		size_t q = n / 8;
+
+		__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(0x0101010101010101ull * (unsigned char)c)
+				 : "memory");
+		return dst;
+	}
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
 	return dst;
 }
 

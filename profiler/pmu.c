@@ -157,3 +157,69 @@ unsigned int pmu_intel_pmi(const struct pmu_ops *o, const struct pmu_info *p, ui
 		o->unmask_lvt(o->ctx);	/* last: Intel masked it when it raised the PMI */
 	return handled;
 }
+
+static bool has_global_msrs(const struct pmu_info *p)
+{
+	return p->kind == PMU_INTEL && p->version >= 2;
+}
+
+int pmu_program(const struct pmu_ops *o, const struct pmu_info *p, uint64_t evtsel,
+		uint64_t first)
+{
+	uint32_t sel = pmu_evtsel_msr(p);
+
+	if (p->kind == PMU_NONE)
+		return -1;
+	if (has_global_msrs(p) && o->wrmsr(o->ctx, MSR_IA32_PERF_GLOBAL_CTRL, 0))
+		return -1;
+	if (o->wrmsr(o->ctx, sel, 0) || o->wrmsr(o->ctx, pmu_counter_msr(p), pmu_period_value(p, first)))
+		return -1;
+	/* an overflow left from an earlier run would raise a PMI at once */
+	if (has_global_msrs(p) && o->wrmsr(o->ctx, MSR_IA32_PERF_GLOBAL_OVF_CTRL, 1))
+		return -1;
+	if (o->wrmsr(o->ctx, sel, evtsel))
+		return -1;
+	if (has_global_msrs(p) && o->wrmsr(o->ctx, MSR_IA32_PERF_GLOBAL_CTRL, 1)) {
+		o->wrmsr(o->ctx, sel, 0);
+		return -1;
+	}
+	return 0;
+}
+
+void pmu_stop(const struct pmu_ops *o, const struct pmu_info *p)
+{
+	if (p->kind == PMU_NONE)
+		return;
+	if (has_global_msrs(p))
+		o->wrmsr(o->ctx, MSR_IA32_PERF_GLOBAL_CTRL, 0);
+	o->wrmsr(o->ctx, pmu_evtsel_msr(p), 0);
+	if (has_global_msrs(p))
+		o->wrmsr(o->ctx, MSR_IA32_PERF_GLOBAL_OVF_CTRL, 1);
+}
+
+static unsigned int wrapped_counter_pmi(const struct pmu_ops *o, const struct pmu_info *p,
+					uint64_t period,
+					void (*record)(void *ctx, unsigned int counter),
+					void *record_ctx)
+{
+	unsigned int width = p->width ? p->width : 48;
+	uint32_t ctr = pmu_counter_msr(p);
+	uint64_t v;
+
+	if (o->rdmsr(o->ctx, ctr, &v) || (v & (1ull << (width - 1))))
+		return 0;	/* still negative: it has not wrapped, not ours */
+	record(record_ctx, 0);
+	o->wrmsr(o->ctx, ctr, pmu_period_value(p, period));
+	o->unmask_lvt(o->ctx);
+	return 1;
+}
+
+unsigned int pmu_handle_pmi(const struct pmu_ops *o, const struct pmu_info *p, uint64_t period,
+			    void (*record)(void *ctx, unsigned int counter), void *record_ctx)
+{
+	if (p->kind == PMU_NONE)
+		return 0;
+	if (has_global_msrs(p))
+		return pmu_intel_pmi(o, p, period, 1, record, record_ctx);
+	return wrapped_counter_pmi(o, p, period, record, record_ctx);
+}

@@ -72,4 +72,24 @@ unsigned int pmu_intel_pmi(const struct pmu_ops *o, const struct pmu_info *p, ui
 			   uint64_t enabled_mask, void (*record)(void *ctx, unsigned int counter),
 			   void *record_ctx);
 
+/*
+ * Counter 0 only (one event at a time). Program: counting off (global
+ * control on Intel v2+, then the event select), the counter preset to
+ * -first, stale overflow status cleared, the event select, counting on.
+ * Returns 0, or nonzero if an MSR faulted (counting is then left off).
+ */
+int pmu_program(const struct pmu_ops *o, const struct pmu_info *p, uint64_t evtsel,
+		uint64_t first);
+void pmu_stop(const struct pmu_ops *o, const struct pmu_info *p);
+
+/*
+ * NMI context: was this NMI counter 0's overflow? Intel v2+ asks the global
+ * status (pmu_intel_pmi). AMD and Intel v1 have no overflow status: the
+ * counter was preset negative, so its top bit clear means it wrapped. On an
+ * overflow: record, reload with -period, unmask the LVT last. Returns the
+ * overflows handled (0: not the PMU's NMI).
+ */
+unsigned int pmu_handle_pmi(const struct pmu_ops *o, const struct pmu_info *p, uint64_t period,
+			    void (*record)(void *ctx, unsigned int counter), void *record_ctx);
+
 #endif

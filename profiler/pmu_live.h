@@ -1,9 +1,26 @@
+/*
+ * The PMU on this CPU: detection (pmu.c's decisions through CPUID and #GP-
+ * safe MSRs), a real-overflow check at boot, and counter 0 as an NMI source
+ * through the APIC's performance-counter LVT.
+ */
 #ifndef PROFILER_PMU_LIVE_H
 #define PROFILER_PMU_LIVE_H
 
+#include <stdbool.h>
 #include "pmu.h"
+#include "arch/x86_64/trap_frame.h"
 
-void pmu_live_detect(void);		/* at boot; every MSR access #GP-safe */
+/* Boot, after the NMI dispatcher is up: detect, then trust the PMU only if
+ * a counter preset near overflow raises the NMI (and the overflow status)
+ * within a timeout. Otherwise pmu_live_info() says why not. */
+void pmu_live_detect(void);
 const struct pmu_info *pmu_live_info(void);
+
+/* Sample from counter 0: sample_in_nmi runs in NMI context on every
+ * overflow, every period events. 0, or -1 if the MSRs refused. */
+int pmu_live_start(enum pmu_event e, uint64_t period,
+		   void (*sample_in_nmi)(const struct trap_frame *f));
+void pmu_live_stop(void);
+uint64_t pmu_live_overflows(void);	/* this CPU's, since boot */
 
 #endif

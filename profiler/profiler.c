@@ -8,6 +8,7 @@
  * instead of faulting with nothing to serve it.
  */
 #include "profiler.h"
+#include "pmu_live.h"
 #include "monitor/frames.h"
 #include "monitor/lazy.h"
 #include "monitor/nmi.h"
@@ -18,6 +19,7 @@
 #include "arch/x86_64/fault_safe.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/tsc.h"
 
 #define RING_BYTES_PER_CPU	(LAZY_PROF_SIZE / MAX_CPUS)
 #define MIN_FREE_FRAMES		8	/* a ring page fault needs at most 4 */
@@ -92,46 +94,89 @@ static void sample_in_nmi(const struct trap_frame *f)
 	st.cycles_n++;
 }
 
-enum prof_error prof_start(uint64_t hz, bool callchain)
+uint64_t prof_min_pmu_period(void)
+{
+	uint64_t p = tsc_hz() / PROF_MAX_HZ;
+
+	return p < PMU_MIN_PERIOD ? PMU_MIN_PERIOD : p;
+}
+
+/* NMIs the running source has raised since boot. */
+static uint64_t source_ticks(void)
 {
 	struct nmi_timer_stats t;
+
+	if (st.cfg.source == PROF_SRC_PMU)
+		return pmu_live_overflows();
+	nmi_timer_get_stats(&t);
+	return t.sampled;
+}
+
+static enum prof_error check_config(const struct prof_config *c)
+{
+	if (c->source == PROF_SRC_PMU) {
+		if (pmu_live_info()->kind == PMU_NONE)
+			return PROF_NO_SOURCE;
+		if (c->period < prof_min_pmu_period())
+			return PROF_BAD_RATE;
+		return PROF_OK;
+	}
+	if (!nmi_timer_available())
+		return PROF_NO_SOURCE;
+	if (c->hz == 0 || c->hz > PROF_MAX_HZ)
+		return PROF_BAD_RATE;
+	return PROF_OK;
+}
+
+enum prof_error prof_start(const struct prof_config *c)
+{
 	uint64_t cap = RING_BYTES_PER_CPU / sizeof(struct sample);
+	enum prof_error e;
 
 	if (st.running)
 		return PROF_RUNNING;
-	if (!nmi_timer_available())
-		return PROF_NO_SOURCE;
-	if (hz == 0 || hz > PROF_MAX_HZ)
-		return PROF_BAD_RATE;
-	for (unsigned int c = 0; c < MAX_CPUS; c++)
-		if (!rings[c].slots)
-			sample_ring_init(&rings[c], (struct sample *)(uintptr_t)
-					 (LAZY_PROF_BASE + c * RING_BYTES_PER_CPU), cap);
-	nmi_timer_get_stats(&t);
-	st.running = true;
-	st.callchain = callchain;
-	st.source = "timer (HPET timer 0 as NMI)";
-	st.hz_asked = hz;
+	if ((e = check_config(c)) != PROF_OK)
+		return e;
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		if (!rings[i].slots)
+			sample_ring_init(&rings[i], (struct sample *)(uintptr_t)
+					 (LAZY_PROF_BASE + i * RING_BYTES_PER_CPU), cap);
+	st.cfg = *c;
+	st.callchain = c->callchain;
 	st.tsc_start = rdtsc();
-	st.ticks = t.ticks;
+	st.ticks = source_ticks();
 	nested_at_start = nmi_nested_count();
+	st.running = true;	/* before the first NMI can sample */
+	if (c->source == PROF_SRC_PMU) {
+		st.source = c->event == PMU_CYCLES ? "PMU cycles (counter 0, NMI through the LVT)" :
+			    "PMU instructions (counter 0, NMI through the LVT)";
+		st.hz_asked = tsc_hz() / c->period;
+		if (pmu_live_start(c->event, c->period, sample_in_nmi)) {
+			st.running = false;
+			return PROF_PMU_FAULT;
+		}
+		return PROF_OK;
+	}
+	st.source = "timer (HPET timer 0 as NMI)";
+	st.hz_asked = c->hz;
 	nmi_timer_set_sampler(sample_in_nmi);
-	nmi_timer_want(TIMER_PROFILER, hz);
+	nmi_timer_want(TIMER_PROFILER, c->hz);
 	return PROF_OK;
 }
 
 enum prof_error prof_stop(void)
 {
-	struct nmi_timer_stats t;
-
 	if (!st.running)
 		return PROF_NOT_RUNNING;
-	nmi_timer_want(TIMER_PROFILER, 0);
+	if (st.cfg.source == PROF_SRC_PMU) {
+		pmu_live_stop();
+	} else {
+		nmi_timer_want(TIMER_PROFILER, 0);
+		nmi_timer_set_sampler(NULL);
+	}
 	st.running = false;
-	nmi_timer_set_sampler(NULL);
 	st.tsc_stop = rdtsc();
-	nmi_timer_get_stats(&t);
-	st.ticks = t.ticks - st.ticks;
+	st.ticks = source_ticks() - st.ticks;
 	st.nested = nmi_nested_count() - nested_at_start;
 	return PROF_OK;
 }
@@ -155,8 +200,6 @@ void prof_reset(void)
 
 void prof_get_status(struct prof_status *s)
 {
-	struct nmi_timer_stats t;
-
 	*s = st;
 	s->samples = 0;
 	s->lost = 0;
@@ -165,9 +208,8 @@ void prof_get_status(struct prof_status *s)
 		s->lost += rings[c].lost;
 	}
 	if (st.running) {
-		nmi_timer_get_stats(&t);
 		s->tsc_stop = rdtsc();
-		s->ticks = t.ticks - st.ticks;
+		s->ticks = source_ticks() - st.ticks;
 		s->nested = nmi_nested_count() - nested_at_start;
 	}
 }

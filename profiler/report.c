@@ -67,8 +67,10 @@ int prof_report(uint64_t top)
 	for_each_sample(count_flat, NULL);
 	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu%s\n", agg.total, st.lost,
 		st.dropped_no_memory, st.running ? " (still sampling)" : "");
-	if (!agg.total)
+	if (!agg.total) {
+		kprintf("no samples to report (prof start ... prof stop, or prof record COMMAND)\n");
 		return ST_OK;
+	}
 	n = agg_sorted(&agg, sorted, AGG_MAX_KEYS);
 	kprintf("  percent   samples  symbol\n");
 	for (size_t i = 0; i < n && i < top; i++) {

@@ -99,7 +99,8 @@ def run_stdio(accel):
     os.execvp(argv[0], argv)
 
 
-def run_picocom(accel):
+def start_on_pty(accel):
+    """QEMU with its serial port on a new pty; returns (process, pty path)."""
     argv = qemu_argv(accel, serial="pty", reboot=True)
     q = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
@@ -112,6 +113,24 @@ def run_picocom(accel):
     if not pty:
         q.kill()
         sys.exit("qemu did not report its serial pty")
+    return q, pty
+
+
+def run_pty(accel):
+    """The serial port stays on a pty until Ctrl-C here: attach and detach
+    picocom, tools/profcap.py or both in turn, and the monitor keeps its state."""
+    q, pty = start_on_pty(accel)
+    print("serial on %s (picocom -b 115200 %s, or tools/profcap.py --pty %s); "
+          "Ctrl-C here stops QEMU" % (pty, pty, pty), flush=True)
+    try:
+        q.wait()
+    except KeyboardInterrupt:
+        q.send_signal(signal.SIGTERM)
+        q.wait()
+
+
+def run_picocom(accel):
+    q, pty = start_on_pty(accel)
     print("serial on %s; quit picocom with Ctrl-A then Ctrl-X (QEMU stops too)" % pty,
           flush=True)
     try:
@@ -125,13 +144,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=["run"])
     ap.add_argument("--accel", choices=["kvm", "tcg"], default=None)
-    ap.add_argument("--console", choices=["stdio", "picocom"], default="stdio")
+    ap.add_argument("--console", choices=["stdio", "picocom", "pty"], default="stdio")
     args = ap.parse_args()
     accel = args.accel or default_accel()
     if accel == "kvm" and not kvm_usable():
         sys.exit("error: ACCEL=kvm but /dev/kvm cannot be opened")
     if args.console == "picocom":
         run_picocom(accel)
+    elif args.console == "pty":
+        run_pty(accel)
     else:
         run_stdio(accel)
 

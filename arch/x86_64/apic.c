@@ -56,3 +56,9 @@ void apic_send_self_nmi(void)
 		cpu_relax();
 	apic_write(APIC_ICR_LOW, APIC_ICR_NMI | APIC_ICR_ASSERT);
 }
+
+void apic_lvtpc_set(bool masked)
+{
+	if (apic)
+		apic_write(APIC_LVTPC, APIC_LVT_NMI | (masked ? APIC_LVT_MASKED : 0));
+}

@@ -14,6 +14,9 @@
 #define APIC_ICR_NMI	(4u << 8)	/* delivery mode NMI */
 #define APIC_ICR_ASSERT	(1u << 14)
 #define APIC_ICR_BUSY	(1u << 12)	/* delivery status: send pending */
+#define APIC_LVTPC	0x340		/* performance-counter overflow LVT */
+#define APIC_LVT_NMI	(4u << 8)	/* delivery mode NMI (vector ignored) */
+#define APIC_LVT_MASKED	(1u << 16)
 
 #define MSR_APIC_BASE_ENABLE	(1ull << 11)
 #define MSR_APIC_BASE_X2APIC	(1ull << 10)
@@ -25,5 +28,10 @@ unsigned int apic_id(void);
  * only Fixed delivery with the "self" shorthand). Arrives at once when NMIs
  * are open, stays pending while they are blocked. NMI-context safe. */
 void apic_send_self_nmi(void);
+
+/* The PMU's overflow interrupt as an NMI, masked or not. Intel sets the mask
+ * bit on every PMI, so the handler unmasks it again (one store: NMI-context
+ * safe). */
+void apic_lvtpc_set(bool masked);
 
 #endif

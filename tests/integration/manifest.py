@@ -2,8 +2,10 @@
 accelerators, booted how, with what QEMU options and timeout.
 
 accels: "tcg" always runs; "kvm" runs where /dev/kvm works and is otherwise a
-SKIP with its reason. boot: None = the accelerator's normal path (ISO through
-GRUB; -kernel under kvm_pvm), "kernel" = QEMU's multiboot1 loader.
+SKIP with its reason; "host" runs on the host alone. boot: None = the
+accelerator's normal path (ISO through GRUB; -kernel under kvm_pvm), "kernel" =
+QEMU's multiboot1 loader. monitor=False: the runner boots nothing and calls
+func(accel); the test starts its own QEMU (a host tool does) or none.
 """
 import qemu
 import test_debug as debug
@@ -11,15 +13,17 @@ import test_lazy as lazy
 import test_nmi as nmi
 import test_prof as prof
 import test_shell as shell
+import test_tools as tools
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
 
 
-def t(func, accels=BOTH, boot=None, timeout=120, reboot=False, icount=None, name=None):
+def t(func, accels=BOTH, boot=None, timeout=120, reboot=False, icount=None, name=None,
+      monitor=True):
     group = func.__module__[len("test_"):]
     return dict(name="%s/%s" % (group, name or func.__name__[len("test_"):]), func=func, accels=accels,
-                boot=boot, timeout=timeout, reboot=reboot, icount=icount)
+                boot=boot, timeout=timeout, reboot=reboot, icount=icount, monitor=monitor)
 
 
 TESTS = [
@@ -87,4 +91,17 @@ TESTS = [
     # -icount makes virtual time follow instructions: repeatable samples
     t(prof.test_prof_identical_runs_give_identical_profiles, accels=("tcg",), icount=3,
       timeout=300),
+    t(prof.test_prof_accuracy_within_2pp_and_repeatable, accels=("tcg",), icount=3,
+      timeout=300),
+    t(prof.test_prof_lazy_workload_with_lazy_reset_between, timeout=200),
+    t(prof.test_prof_trace_breakpoint_on_the_sampler, accels=INT3, timeout=300),
+
+    # profcap.py boots its own QEMU, under TCG with -icount as make profile does
+    t(tools.test_profcap_boot_writes_folded_and_perf, accels=("tcg",), monitor=False),
+    t(tools.test_profcap_monitor_error_is_one_line, accels=("tcg",), monitor=False),
+    t(tools.test_parse_dump_accepts_a_good_dump, accels=("host",), monitor=False),
+    t(tools.test_parse_dump_rejects_a_changed_byte, accels=("host",), monitor=False),
+    t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
+    t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
+    t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
 ]

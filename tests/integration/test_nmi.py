@@ -130,7 +130,7 @@ def test_nmi_test_passes_while_sampling(mon):
     forces its nestings: everything still passes, counts as lower bounds."""
     # kvm_pvm: an NMI costs ~0.1-3 ms there, so a modest rate keeps the run short
     hz, n = (20000, 1000) if mon.accel == "tcg" else (500, 100)
-    out = mon.cmd("prof start hz=%d" % hz)
+    out = mon.cmd("prof start event=timer hz=%d" % hz)
     expect("sampling at %d Hz" % hz in out, out)
     out, _, _ = run_nmi_test(mon, n, timeout=400)
     expect("counts are checked as lower bounds" in out, out)

@@ -22,14 +22,31 @@ def dump(mon, fmt):
     return lines, int(m.group(3))
 
 
+def counts(out):
+    """samples, lost, dropped and source NMIs from prof status/stop output;
+    every NMI the source raised while sampling is exactly one of the three."""
+    m = re.search(r"samples: (\d+), lost (\d+), dropped for lack of memory (\d+)", out)
+    n = re.search(r"nmis: (\d+) (?:timer ticks|counter overflows), (\d+) nested", out)
+    expect(m and n, "no counters in:\n" + out)
+    samples, lost, dropped = (int(x) for x in m.groups())
+    expect_eq(samples + lost + dropped, int(n.group(1)), "samples + lost + dropped vs NMIs")
+    return dict(samples=samples, lost=lost, dropped=dropped, nested=int(n.group(2)))
+
+
+def started_at(out, hz):
+    # the PMU source says "about": its period is in cycles at the TSC's rate
+    expect(re.search(r"sampling at (about )?%d Hz" % hz, out), out)
+
+
 def profile_mix(mon, ratio, ms, hz=1000, min_samples=100):
     """Sample exactly while the workload runs (the shell's own printing and
     waiting would otherwise be in the profile, slow under KVM)."""
     out = mon.cmd("prof record hz=%d callchain work mix %s %d" % (hz, ratio, ms), timeout=300)
-    expect("sampling at %d Hz" % hz in out and "state: stopped" in out, out)
-    m = re.search(r"samples: (\d+), lost (\d+)", out)
-    expect(m and int(m.group(1)) >= min_samples, "too few samples:\n" + out)
-    expect_eq(int(m.group(2)), 0, "lost samples")
+    started_at(out, hz)
+    expect("state: stopped" in out, out)
+    c = counts(out)
+    expect(c["samples"] >= min_samples, "too few samples:\n" + out)
+    expect_eq(c["lost"], 0, "lost samples")
     return out
 
 
@@ -52,6 +69,11 @@ def test_prof_status_at_boot_and_errors(mon):
     one_error(mon.cmd("prof start hz=1000000"), "out of range")
     one_error(mon.cmd("prof dump xml"), "unknown dump format")
     one_error(mon.cmd("prof report top=x"), "top=N")
+    one_error(mon.cmd("prof start period=0"), "bad period")
+    one_error(mon.cmd("prof record hz=100"), "needs a command")
+    one_error(mon.cmd("prof record prof status"), "cannot record prof")
+    out = mon.cmd("prof report")
+    expect("no samples" in out and "%" not in out, "report without samples:\n" + out)
     mon.cmd("prof start")
     one_error(mon.cmd("prof start"), "already sampling")
     mon.cmd("prof stop")
@@ -76,7 +98,7 @@ def test_prof_report_finds_the_mix_leaves(mon):
         expect(abs(n / leaves - want) < tolerance,
                "share %.3f, want %.2f:\n%s" % (n / leaves, want, out))
     out = mon.cmd("prof status")
-    expect(re.search(r"nmis: \d+ timer ticks", out), out)
+    counts(out)
     out = mon.cmd("nmi")
     expect(re.search(r"unknown 0,", out), "unknown NMIs while profiling:\n" + out)
     expect(re.search(r"#PF \d+", out), "ring pages did not fault in NMI context:\n" + out)
@@ -129,3 +151,91 @@ def test_prof_identical_runs_give_identical_profiles(mon):
     # the same instruction at the same virtual time
     expect_eq(first[0][0][:5], second[0][0][:5], "first raw samples of two identical runs")
     expect_eq(first, second, "profiles (raw and folded) of two identical runs")
+
+
+def leaf_errors(mon, ratio):
+    """Worst |share - truth| of the three leaves, in percentage points, and
+    the report it came from."""
+    out, total, got = shares(mon)
+    want = [int(x) for x in ratio.split(":")]
+    leaves = [got.get("work_mix_leaf_" + x, 0) for x in "abc"]
+    expect(sum(leaves) > 0.99 * total, "leaves are not the profile:\n" + out)
+    return max(abs(100.0 * n / sum(leaves) - 100.0 * w / sum(want))
+               for n, w in zip(leaves, want)), out
+
+
+ACCURACY_RATIOS = ("7:2:1", "1:1:3", "2:5:3")
+
+
+def accuracy_runs(mon):
+    """2 kHz under -icount shift=3: about 5,900 samples a ratio (the rounds
+    scale with the ratio's sum: 1000 rounds of 7:2:1 are 2.97 s of virtual
+    time)."""
+    reports = []
+    for ratio in ACCURACY_RATIOS:
+        rounds = 10000 // sum(int(x) for x in ratio.split(":"))
+        mon.cmd("prof reset")
+        out = mon.cmd("prof record event=timer hz=2000 work mix %s rounds=%d" % (ratio, rounds),
+                      timeout=300)
+        c = counts(out)
+        expect(c["samples"] >= 5000 and c["lost"] == 0, "samples:\n" + out)
+        err, report = leaf_errors(mon, ratio)
+        expect(err < 2.0, "%s: worst leaf error %.2f pp:\n%s" % (ratio, err, report))
+        reports.append(report)
+    return reports
+
+
+def test_prof_accuracy_within_2pp_and_repeatable(mon):
+    first = accuracy_runs(mon)
+    with Monitor(accel="tcg", icount=3) as other:
+        other.boot()
+        second = accuracy_runs(other)
+    expect_eq(first, second, "reports of two identical boots")
+
+
+def test_prof_lazy_workload_with_lazy_reset_between(mon):
+    """Samples go on while the workload faults pages in and lazy reset takes
+    them away again; the ring's own pages fault in inside the NMI."""
+    started_at(mon.cmd("prof start hz=1000 callchain"), 1000)
+    first = mon.cmd("work lazy 300", timeout=120)
+    m = re.search(r"work lazy: (\d+) page touches, (\d+) faults", first)
+    # the count includes the ring pages the samples faulted in meanwhile
+    expect(m and int(m.group(2)) >= int(m.group(1)) > 0, first)
+    expect("unmapped" in mon.cmd("lazy reset"), "lazy reset")
+    again = mon.cmd("work lazy 300", timeout=120)
+    m = re.search(r"work lazy: (\d+) page touches, (\d+) faults", again)
+    expect(m and int(m.group(2)) > 0, "pages did not fault back in:\n" + again)
+    c = counts(mon.cmd("prof stop"))
+    expect(c["samples"] > 0 and c["lost"] == 0, "samples")
+    out = mon.cmd("prof report top=50")
+    expect(re.search(r"^\s+[\d.]+%\s+\d+\s+(work_lazy|lazy_|paging_|frames?_|trap_|page_)",
+                     out, re.M), "no samples in the lazy workload:\n" + out)
+    lines, n = dump(mon, "folded")
+    expect(any(";cmd_work;work_lazy" in l for l in lines),
+           "no stack through work_lazy:\n" + "\n".join(lines[:20]))
+    still_works(mon)
+
+
+def test_prof_trace_breakpoint_on_the_sampler(mon):
+    """An int3 in the sample recorder, in NMI context, while nmi test forces
+    nested NMIs: every timer NMI that reached the sampler is one breakpoint
+    hit in NMI context, the counters add up, and the samples stay whole."""
+    mon.cmd("bp add sample_in_nmi trace")
+    started_at(mon.cmd("prof start event=timer hz=5000 callchain"), 5000)
+    out = mon.cmd("nmi test 200", timeout=200)
+    expect(re.search(r"^nmi test: PASS", out, re.M), "nmi test while sampling:\n" + out)
+    mon.cmd("work mix 7:2:1 300", timeout=120)
+    c = counts(mon.cmd("prof stop"))
+    expect(c["nested"] > 0, "no nested NMIs while profiling")
+    out = mon.cmd("bp list")
+    m = re.search(r"sample_in_nmi +trace +(\d+) +(\d+)", out)
+    expect(m, "bp list:\n" + out)
+    expect_eq(int(m.group(1)), int(m.group(2)), "hits vs hits in NMI context")
+    expect_eq(int(m.group(1)), c["samples"] + c["lost"] + c["dropped"], "hits vs sampler calls")
+    lines, n = dump(mon, "raw")
+    expect_eq(len(lines), c["samples"], "raw lines")
+    out, total, got = shares(mon)
+    expect(got.get("work_mix_leaf_a", 0) > got.get("work_mix_leaf_c", 0) > 0,
+           "leaves under a breakpoint:\n" + out)
+    mon.cmd("bp del all")
+    still_works(mon)

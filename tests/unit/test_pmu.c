@@ -13,6 +13,7 @@ struct sim {
 	struct { uint32_t msr; uint64_t v; } log[64];
 	int nlog;
 	int lvt_unmasked_at;		/* log position when the LVT was unmasked */
+	uint32_t wr_gp_msr;		/* a write to this MSR faults */
 };
 
 static void sim_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -53,6 +54,8 @@ static int sim_wrmsr(void *ctx, uint32_t msr, uint64_t v)
 {
 	struct sim *s = ctx;
 
+	if (s->wr_gp_msr && msr == s->wr_gp_msr)
+		return 13;
 	if (msr == MSR_IA32_PMC0 || msr == MSR_IA32_A_PMC0 || msr == MSR_K7_PERFCTR0 ||
 	    msr == MSR_F15H_PERF_CTR0)
 		s->counter0 = v;
@@ -239,4 +242,86 @@ UNIT_TEST(pmu_pmi_not_ours_and_status_loop_bounded)
 	s.status_stuck = 1;
 	CHECK_EQ_U64(pmu_intel_pmi(&o, &p, 1000, 0xf, rec, NULL), PMU_PMI_LOOPS);
 	CHECK(s.nlog < 64);
+}
+
+static void check_log(const struct sim *s, int i, uint32_t msr, uint64_t v)
+{
+	CHECK(i < s->nlog);
+	CHECK_EQ_U64(s->log[i].msr, msr);
+	CHECK_EQ_U64(s->log[i].v, v);
+}
+
+UNIT_TEST(pmu_program_and_stop_in_order)
+{
+	struct sim s = intel(4, 4, 48, true, PERF_CAP_FW_WRITE);
+	struct pmu_ops o = ops(&s);
+	struct pmu_info p;
+	uint64_t sel;
+
+	pmu_detect(&o, &p);
+	CHECK(pmu_evtsel(&p, PMU_CYCLES, &sel));
+	s.nlog = 0;
+	CHECK_EQ_U64(pmu_program(&o, &p, sel, 5000), 0);
+	CHECK_EQ_U64(s.nlog, 6);
+	check_log(&s, 0, MSR_IA32_PERF_GLOBAL_CTRL, 0);		/* nothing counts... */
+	check_log(&s, 1, MSR_IA32_PERFEVTSEL0, 0);
+	check_log(&s, 2, MSR_IA32_A_PMC0, (0 - 5000ull) & ((1ull << 48) - 1));
+	check_log(&s, 3, MSR_IA32_PERF_GLOBAL_OVF_CTRL, 1);	/* ...no stale overflow... */
+	check_log(&s, 4, MSR_IA32_PERFEVTSEL0, sel);
+	check_log(&s, 5, MSR_IA32_PERF_GLOBAL_CTRL, 1);		/* ...then count */
+	s.nlog = 0;
+	pmu_stop(&o, &p);
+	check_log(&s, 0, MSR_IA32_PERF_GLOBAL_CTRL, 0);
+	check_log(&s, 1, MSR_IA32_PERFEVTSEL0, 0);
+
+	/* version 1 has no global MSRs: the event select alone turns it on */
+	s = intel(1, 2, 40, false, 0);
+	o = ops(&s);
+	pmu_detect(&o, &p);
+	s.nlog = 0;
+	CHECK_EQ_U64(pmu_program(&o, &p, sel, 5000), 0);
+	CHECK_EQ_U64(s.nlog, 3);
+	check_log(&s, 2, MSR_IA32_PERFEVTSEL0, sel);
+
+	/* a faulting event select leaves counting off and says so */
+	s = intel(4, 4, 48, true, 0);
+	o = ops(&s);
+	pmu_detect(&o, &p);
+	s.wr_gp_msr = MSR_IA32_PERFEVTSEL0;
+	CHECK(pmu_program(&o, &p, sel, 5000) != 0);
+}
+
+UNIT_TEST(pmu_amd_overflow_is_a_wrapped_counter)
+{
+	struct sim s = { 0 };
+	struct pmu_ops o;
+	struct pmu_info p;
+	uint64_t sel;
+
+	s.leaf0[1] = 0x68747541;
+	s.ext0[0] = 0x80000001;
+	s.ext1[2] = 1u << 23;
+	s.lvt_unmasked_at = -1;
+	o = ops(&s);
+	pmu_detect(&o, &p);
+	CHECK(p.kind == PMU_AMD);
+	CHECK(pmu_evtsel(&p, PMU_CYCLES, &sel));
+	CHECK_EQ_U64(pmu_program(&o, &p, sel, 1000), 0);
+	memset(recorded, 0, sizeof(recorded));
+	/* still counting up from -1000: some other NMI */
+	CHECK_EQ_U64(pmu_handle_pmi(&o, &p, 1000, rec, NULL), 0);
+	CHECK_EQ_U64(s.lvt_unmasked_at, -1);
+	s.counter0 = 3;		/* wrapped past zero: top bit clear */
+	s.nlog = 0;
+	CHECK_EQ_U64(pmu_handle_pmi(&o, &p, 2000, rec, NULL), 1);
+	CHECK_EQ_U64(recorded[0], 1);
+	check_log(&s, 0, MSR_F15H_PERF_CTR0, (0 - 2000ull) & ((1ull << 48) - 1));
+	CHECK_EQ_U64(s.lvt_unmasked_at, 1);				/* after the reload */
+	/* Intel v2+ goes through the global status instead */
+	s = intel(2, 4, 48, false, 0);
+	o = ops(&s);
+	pmu_detect(&o, &p);
+	s.status[0] = 1;
+	CHECK_EQ_U64(pmu_handle_pmi(&o, &p, 1000, rec, NULL), 1);
+	CHECK_EQ_U64(recorded[0], 2);
 }
