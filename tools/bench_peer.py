@@ -201,7 +201,10 @@ def check_same_leaves(workload):
 
 
 def pack_if_stale(g):
-    inputs = [WORKLOAD, os.path.join(HERE, "peer", "init"), os.path.join(PEER, "guest.json")]
+    """The initramfs is cheap to write but the packages are not to fetch: it
+    alone is rebuilt when the workload, /init or the packer changes."""
+    inputs = [WORKLOAD, os.path.join(PEER, "guest.json")] + \
+        [os.path.join(HERE, "peer", n) for n in ("init", "guest.py")]
     if not os.path.exists(INITRD) or \
             os.path.getmtime(INITRD) < max(os.path.getmtime(p) for p in inputs):
         guest.pack(PEER, g, WORKLOAD, INITRD)
