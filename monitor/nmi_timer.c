@@ -1,4 +1,5 @@
 #include "nmi_timer.h"
+#include "bootinfo.h"
 #include "console.h"
 #include "nmi.h"
 #include "stop.h"
@@ -22,6 +23,10 @@ static volatile uint64_t last_sample;
 static struct nmi_timer_stats stats;
 static volatile bool watching;
 static void (*volatile sampler)(const struct trap_frame *f);
+/* One-shot HPET, re-armed by each tick: no duplicate ticks under -icount.
+ * Not under quirk=nmi-late (kvm_pvm), which may hold an NMI back until a
+ * later one comes: with nothing periodic behind it, the timer would stop. */
+static bool one_shot;
 
 static void retune(void)
 {
@@ -38,7 +43,7 @@ static void retune(void)
 	}
 	period_tsc = tsc_hz() / hz;
 	last_tick = rdtsc();
-	hpet_nmi_start(hpet_hz() / hz);
+	hpet_nmi_start(hpet_hz() / hz, one_shot);
 }
 
 void nmi_timer_want(enum nmi_timer_user who, uint64_t hz)
@@ -83,7 +88,8 @@ static void break_check_in_nmi(const struct trap_frame *f)
 {
 	uint8_t c;
 
-	if (!watching || (f->rflags & X86_RFLAGS_IF) || this_cpu()->irq_depth || stop_active())
+	if (!watching || (f->rflags & X86_RFLAGS_IF) || !uart_rx_ready() ||
+	    this_cpu()->irq_depth || stop_active())
 		return;
 	/* a debug break there would trap inside entry code or the trap path
 	 * (interrupts off in an exception stub): leave the byte for a later tick */
@@ -114,6 +120,8 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	}
 	last_tick = now;
 	stats.ticks++;
+	if (one_shot)
+		hpet_rearm_in_nmi();
 	break_check_in_nmi(f);
 	s = sampler;
 	if (s && now - last_sample >= sample_period_tsc / 2) {
@@ -131,6 +139,7 @@ static const struct nmi_source timer_source = {
 
 void nmi_timer_init(void)
 {
+	one_shot = !bootinfo_has_option("quirk=nmi-late");
 	if (hpet_init())
 		nmi_register_source(&timer_source);
 }

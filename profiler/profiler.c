@@ -74,7 +74,9 @@ static void sample_in_nmi(const struct trap_frame *f)
 			st.dropped_no_memory++;
 			return;
 		}
-		mapped_upto[p->cpu] = end;	/* the writes below map what is missing */
+		/* the writes below map what is missing, to the end of that page
+		 * (the ring starts page-aligned) */
+		mapped_upto[p->cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	}
 	s->tsc = t0;
 	s->rip = f->rip;

@@ -27,6 +27,8 @@ static volatile uint64_t *const hpet = (volatile uint64_t *)HPET_BASE;
 static volatile uint32_t *const ioapic = (volatile uint32_t *)IOAPIC_BASE;
 static uint64_t hz;
 static const char *absent = "not probed";
+static uint64_t period;			/* one-shot: ticks between expiries */
+static volatile uint64_t next_expiry;	/* one-shot: the comparator's value */
 
 static uint64_t rd(unsigned int reg) { return hpet[reg / 8]; }
 static void wr(unsigned int reg, uint64_t v) { hpet[reg / 8] = v; }
@@ -59,20 +61,44 @@ bool hpet_present(void) { return absent == NULL; }
 uint64_t hpet_hz(void) { return hz; }
 const char *hpet_why_absent(void) { return absent; }
 
-void hpet_nmi_start(uint64_t period)
+void hpet_nmi_start(uint64_t period_ticks, bool one_shot)
 {
-	if (!hpet_present() || period == 0)
+	if (!hpet_present() || period_ticks == 0)
 		return;
 	wr(HPET_GEN_CONF, rd(HPET_GEN_CONF) & ~HPET_CFG_ENABLE);
 	ioapic_write(IOAPIC_REDTBL(HPET_IOAPIC_PIN) + 1, apic_id() << 24);
 	ioapic_write(IOAPIC_REDTBL(HPET_IOAPIC_PIN), IOAPIC_NMI | 2);
 	wr(HPET_MAIN_COUNTER, 0);
-	/* periodic with VAL_SET: the first comparator write sets the first
-	 * expiry, the second the period (HPET spec 1.0a, 2.3.9.2.2) */
-	wr(HPET_T0_CONF, HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET);
-	wr(HPET_T0_CMP, period);
-	wr(HPET_T0_CMP, period);
+	period = period_ticks;
+	if (one_shot) {
+		wr(HPET_T0_CONF, HPET_TN_INT_ENB);
+		next_expiry = period_ticks;
+		wr(HPET_T0_CMP, period_ticks);
+	} else {
+		/* periodic with VAL_SET: the first comparator write sets the first
+		 * expiry, the second the period (HPET spec 1.0a, 2.3.9.2.2) */
+		wr(HPET_T0_CONF, HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET);
+		wr(HPET_T0_CMP, period_ticks);
+		wr(HPET_T0_CMP, period_ticks);
+	}
 	wr(HPET_GEN_CONF, HPET_CFG_ENABLE | HPET_CFG_LEGACY);
+}
+
+void hpet_rearm_in_nmi(void)
+{
+	uint64_t next = next_expiry + period, now;
+
+	wr(HPET_T0_CMP, next);
+	/* The comparator fires when the counter reaches it (equality): one the
+	 * counter has already passed would not fire for 2^64 ticks, and QEMU
+	 * fires it at once. This NMI ran late (a slow pass, a long stop in NMI
+	 * context): start again a period from now. */
+	now = rd(HPET_MAIN_COUNTER);
+	if ((int64_t)(next - now) < (int64_t)(period / 4)) {
+		next = now + period;
+		wr(HPET_T0_CMP, next);
+	}
+	next_expiry = next;
 }
 
 void hpet_nmi_stop(void)

@@ -10,9 +10,18 @@
 bool hpet_init(void);		/* false if no HPET answers at the standard address */
 bool hpet_present(void);
 uint64_t hpet_hz(void);		/* main counter frequency */
-/* Periodic NMIs every period_ticks of the main counter; 0 stops them. */
-void hpet_nmi_start(uint64_t period_ticks);
+/*
+ * NMIs every period_ticks of the main counter. Periodic: the HPET re-arms
+ * itself, but QEMU's fires twice per period under -icount (at the deadline
+ * the counter equals the comparator, which QEMU does not yet count as
+ * passed, so it fires again a moment later). One-shot: the NMI re-arms it
+ * with hpet_rearm_in_nmi, one comparator write a period after the last
+ * expiry, so the rate does not drift; one NMI per period everywhere.
+ */
+void hpet_nmi_start(uint64_t period_ticks, bool one_shot);
 void hpet_nmi_stop(void);
+/* NMI context, one-shot mode, once per expiry. */
+void hpet_rearm_in_nmi(void);
 const char *hpet_why_absent(void);
 
 #endif
