@@ -25,6 +25,10 @@ need mformat mtools
 need qemu-system-x86_64 qemu-system-x86
 need picocom picocom
 need python3 python3
+# the host unit tests include the C library's headers; bench-peer links
+# the workload statically against libc.a
+need /usr/include/stdio.h libc6-dev
+need "$(gcc -print-file-name=libc.a 2>/dev/null | grep / || echo /nonexistent-libc.a)" libc6-dev
 # the host unit tests build with AddressSanitizer and UBSan
 need "$(gcc -print-file-name=libasan.so 2>/dev/null | grep / || echo /nonexistent-libasan)" libasan8
 
