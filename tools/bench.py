@@ -3,9 +3,10 @@
 
 Prints one line per figure, `name value unit`, then a summary table, and
 writes the lines to build/bench.txt. Method (PERFORMANCE.md): under TCG with
-`-icount shift=0,sleep=off` the TSC advances exactly one per executed
-instruction, so the monitor's own TSC deltas are exact instruction counts,
-the same every run. A fixed amount of `work mix` is timed with sampling off
+`-icount shift=3,sleep=off` (PERFORMANCE.md's setting, the peer's) the TSC
+advances exactly 8 per executed instruction, so the monitor's own TSC deltas
+/ 8 are exact instruction counts, the same every run, and a rate in Hz means
+the same samples per instruction as for the peer. A fixed amount of `work mix` is timed with sampling off
 and on; extra instructions / samples = cost per sample (NMI entry to IRET,
 the whole path), extra / base = overhead.
 """
@@ -24,6 +25,7 @@ from monitor import Monitor  # noqa: E402
 
 RESULTS = []
 ROUNDS = 2000        # work mix rounds: about 7*10^8 instructions at 7:2:1
+SHIFT = 3            # -icount shift: 2**SHIFT ns of virtual time (= TSC) per instruction
 
 
 def figure(name, value, unit):
@@ -72,7 +74,7 @@ def mix_insns(m, ratio, rounds, record=None):
     if not t:
         raise SystemExit("bench: unexpected output:\n" + out)
     s = re.search(r"samples: (\d+), lost (\d+)", out)
-    return int(t.group(1)), int(s.group(1)) if s else 0, int(s.group(2)) if s else 0, out
+    return int(t.group(1)) >> SHIFT, int(s.group(1)) if s else 0, int(s.group(2)) if s else 0, out
 
 
 def leaf_shares(m):
@@ -84,7 +86,7 @@ def leaf_shares(m):
 
 
 def bench_tcg_icount():
-    with Monitor(accel="tcg", icount=0) as m:
+    with Monitor(accel="tcg", icount=SHIFT) as m:
         m.boot(timeout=120)
         base, _, _, _ = mix_insns(m, "7:2:1", ROUNDS)
         figure("tcg.mix_instructions", base, "instructions")
@@ -127,7 +129,8 @@ def bench_tcg_icount():
         out = m.cmd("prof status")
         c = re.search(r"sample cost: min (\d+) avg (\d+) max (\d+)", out)
         if c:
-            figure("tcg.sampler_insns_min_avg_max", "%s/%s/%s" % c.groups(), "instructions")
+            figure("tcg.sampler_insns_min_avg_max",
+                   "/".join(str(int(x) >> SHIFT) for x in c.groups()), "instructions")
 
 
 def bench_nmi_test(accel, n):

@@ -93,6 +93,17 @@ static struct sim intel(unsigned int version, unsigned int counters, unsigned in
 	return s;
 }
 
+static struct sim amd(bool core_ext)
+{
+	struct sim s = { 0 };
+
+	s.leaf0[1] = 0x68747541;	/* "Auth" */
+	s.ext0[0] = 0x80000001;
+	s.ext1[2] = core_ext ? 1u << 23 : 0;	/* PerfCtrExtCore */
+	s.lvt_unmasked_at = -1;
+	return s;
+}
+
 UNIT_TEST(pmu_detects_intel_versions)
 {
 	struct sim s;
@@ -155,13 +166,11 @@ UNIT_TEST(pmu_none_when_the_counter_does_not_keep_a_write)
 
 UNIT_TEST(pmu_detects_amd_legacy_and_core_extension)
 {
-	struct sim s = { 0 };
+	struct sim s = amd(false);
 	struct pmu_ops o;
 	struct pmu_info p;
 	uint64_t sel;
 
-	s.leaf0[1] = 0x68747541;
-	s.ext0[0] = 0x80000001;
 	o = ops(&s);
 	pmu_detect(&o, &p);
 	CHECK(p.kind == PMU_AMD && !p.amd_core_ext && p.counters == 4 && p.width == 48);
@@ -293,15 +302,11 @@ UNIT_TEST(pmu_program_and_stop_in_order)
 
 UNIT_TEST(pmu_amd_overflow_is_a_wrapped_counter)
 {
-	struct sim s = { 0 };
+	struct sim s = amd(true);
 	struct pmu_ops o;
 	struct pmu_info p;
 	uint64_t sel;
 
-	s.leaf0[1] = 0x68747541;
-	s.ext0[0] = 0x80000001;
-	s.ext1[2] = 1u << 23;
-	s.lvt_unmasked_at = -1;
 	o = ops(&s);
 	pmu_detect(&o, &p);
 	CHECK(p.kind == PMU_AMD);
