@@ -113,6 +113,10 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	(void)repeat;
 	if (!period)
 		return false;
+	/* before the tick rules: a duplicate, early or foreign NMI may be the
+	 * only one left to notice that the comparator expired */
+	if (one_shot)
+		hpet_rearm_in_nmi();
 	now = rdtsc();
 	if (now - last_tick < period / 2) {
 		stats.early_dropped++;
@@ -120,8 +124,6 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	}
 	last_tick = now;
 	stats.ticks++;
-	if (one_shot)
-		hpet_rearm_in_nmi();
 	break_check_in_nmi(f);
 	s = sampler;
 	if (s && now - last_sample >= sample_period_tsc / 2) {

@@ -86,17 +86,24 @@ void hpet_nmi_start(uint64_t period_ticks, bool one_shot)
 
 void hpet_rearm_in_nmi(void)
 {
-	uint64_t next = next_expiry + period, now;
+	uint64_t now = rd(HPET_MAIN_COUNTER), next = next_expiry;
 
-	wr(HPET_T0_CMP, next);
-	/* The comparator fires when the counter reaches it (equality): one the
-	 * counter has already passed would not fire for 2^64 ticks, and QEMU
-	 * fires it at once. This NMI ran late (a slow pass, a long stop in NMI
-	 * context): start again a period from now. */
-	now = rd(HPET_MAIN_COUNTER);
-	if ((int64_t)(next - now) < (int64_t)(period / 4)) {
-		next = now + period;
+	/* Any NMI may come here (a merged one, another source's): only an
+	 * expired comparator is moved, so the timer never runs ahead of time. */
+	if ((int64_t)(next - now) > 0)
+		return;
+	next += period;
+	/* The comparator fires when the counter reaches it (equality on real
+	 * HPETs): one already passed would not fire for 2^64 ticks. If this
+	 * NMI ran late, or the write lands late (an SMI, a preempted vCPU),
+	 * start again a period from now. */
+	for (int tries = 0; tries < 4; tries++) {
+		if ((int64_t)(next - now) < (int64_t)(period / 4))
+			next = now + period;
 		wr(HPET_T0_CMP, next);
+		now = rd(HPET_MAIN_COUNTER);
+		if ((int64_t)(next - now) > 0)
+			break;
 	}
 	next_expiry = next;
 }

@@ -20,7 +20,8 @@ uint64_t hpet_hz(void);		/* main counter frequency */
  */
 void hpet_nmi_start(uint64_t period_ticks, bool one_shot);
 void hpet_nmi_stop(void);
-/* NMI context, one-shot mode, once per expiry. */
+/* NMI context, one-shot mode, on every NMI while the timer runs: moves the
+ * comparator on by a period once it has expired, and only then. */
 void hpet_rearm_in_nmi(void);
 const char *hpet_why_absent(void);
 

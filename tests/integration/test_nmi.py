@@ -125,6 +125,15 @@ def test_int3_refused_under_kvm_pvm(mon):
     expect("no breakpoints" in mon.cmd("bp list"), "a refused breakpoint was listed")
 
 
+def sampled_so_far(mon):
+    """(samples, ms) of the running profiler, from prof status."""
+    out = mon.cmd("prof status")
+    m = re.search(r"over (\d+) ms", out)
+    n = re.search(r"samples: (\d+), lost (\d+), dropped for lack of memory (\d+)", out)
+    expect(m and n, out)
+    return sum(int(x) for x in n.groups()), int(m.group(1))
+
+
 def test_nmi_test_passes_while_sampling(mon):
     """Timer NMIs keep arriving (the profiler at a high rate) while nmi test
     forces its nestings: everything still passes, counts as lower bounds."""
@@ -134,6 +143,13 @@ def test_nmi_test_passes_while_sampling(mon):
     expect("sampling at %d Hz" % hz in out, out)
     out, _, _ = run_nmi_test(mon, n, timeout=400)
     expect("counts are checked as lower bounds" in out, out)
+    # Thousands of foreign NMIs must not have pushed the timer ahead of
+    # time: right after them it still samples at the asked rate.
+    before = sampled_so_far(mon)
+    mon.cmd("work spin 300", timeout=60)
+    after = sampled_so_far(mon)
+    rate = (after[0] - before[0]) * 1000.0 / max(after[1] - before[1], 1)
+    expect(0.8 * hz < rate < 1.2 * hz, "timer rate after nmi test: %.0f Hz, asked %d" % (rate, hz))
     out = mon.cmd("prof stop")
     m = re.search(r"samples: (\d+), lost (\d+)", out)
     expect(m and int(m.group(1)) > 0, "no samples taken during nmi test:\n" + out)
