@@ -52,9 +52,11 @@ static int cmd_info(int argc, char **argv)
 	}
 	kprintf("nmi sources: self-NMI IPI (local APIC id %u); ", apic_id());
 	if (nmi_timer_available())
-		kprintf("timer: HPET timer 0 at %lu Hz as NMI via IOAPIC pin 2\n", hpet_hz());
+		kprintf("timer: HPET timer 0 at %lu Hz as NMI via IOAPIC pin 2; ", hpet_hz());
 	else
-		kprintf("timer: none (%s)\n", nmi_timer_why_absent());
+		kprintf("timer: none (%s); ", nmi_timer_why_absent());
+	kprintf("pmu: %s\n", pmu_live_info()->kind == PMU_NONE ? "none (see above)" :
+		"counter 0 overflow as NMI via the APIC's LVTPC");
 	kprintf("memory: %lu MiB usable in %u regions (%s)\n", bootinfo.usable_bytes >> 20,
 		bootinfo.mem_count, bootinfo.protocol);
 	kprintf("frames: %lu total, %lu free, %lu used (4 KiB, below 4 GiB)\n", frames_total(),
