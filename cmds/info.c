@@ -52,7 +52,8 @@ static int cmd_info(int argc, char **argv)
 	}
 	kprintf("nmi sources: self-NMI IPI (local APIC id %u); ", apic_id());
 	if (nmi_timer_available())
-		kprintf("timer: HPET timer 0 at %lu Hz as NMI via IOAPIC pin 2; ", hpet_hz());
+		kprintf("timer: HPET timer 0 (%s, %lu Hz counter) as NMI via IOAPIC pin 2; ",
+			nmi_timer_one_shot() ? "one-shot" : "periodic", hpet_hz());
 	else
 		kprintf("timer: none (%s); ", nmi_timer_why_absent());
 	kprintf("pmu: %s\n", pmu_live_info()->kind == PMU_NONE ? "none (see above)" :

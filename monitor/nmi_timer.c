@@ -1,5 +1,7 @@
 #include "nmi_timer.h"
 #include "bootinfo.h"
+#include "cpuinfo.h"
+#include "string.h"
 #include "console.h"
 #include "nmi.h"
 #include "stop.h"
@@ -23,10 +25,25 @@ static volatile uint64_t last_sample;
 static struct nmi_timer_stats stats;
 static volatile bool watching;
 static void (*volatile sampler)(const struct trap_frame *f);
-/* One-shot HPET, re-armed by each tick: no duplicate ticks under -icount.
- * Not under quirk=nmi-late (kvm_pvm), which may hold an NMI back until a
- * later one comes: with nothing periodic behind it, the timer would stop. */
+/*
+ * Periodic or one-shot HPET. QEMU's TCG fires the periodic timer twice per
+ * period under -icount, and its MMIO costs no more than an instruction:
+ * there one-shot, re-armed from the NMI (one counter read per NMI, a write
+ * and a read per tick). Elsewhere periodic: on real hardware an HPET read
+ * is about a microsecond, under KVM an exit to QEMU per access, and under
+ * kvm_pvm (quirk=nmi-late) an NMI may wait for a later one, which a
+ * one-shot timer would never send. hpet=oneshot|periodic overrides.
+ */
 static bool one_shot;
+
+static bool choose_one_shot(void)
+{
+	if (bootinfo_has_option("hpet=oneshot"))
+		return true;
+	if (bootinfo_has_option("hpet=periodic") || bootinfo_has_option("quirk=nmi-late"))
+		return false;
+	return cpuinfo.hypervisor && strcmp(cpuinfo.hypervisor_sig, "TCGTCGTCGTCG") == 0;
+}
 
 static void retune(void)
 {
@@ -66,6 +83,11 @@ void nmi_timer_get_stats(struct nmi_timer_stats *s)
 void nmi_timer_set_sampler(void (*sample_in_nmi)(const struct trap_frame *f))
 {
 	sampler = sample_in_nmi;
+}
+
+bool nmi_timer_one_shot(void)
+{
+	return one_shot;
 }
 
 bool nmi_timer_available(void)
@@ -141,7 +163,7 @@ static const struct nmi_source timer_source = {
 
 void nmi_timer_init(void)
 {
-	one_shot = !bootinfo_has_option("quirk=nmi-late");
+	one_shot = choose_one_shot();
 	if (hpet_init())
 		nmi_register_source(&timer_source);
 }

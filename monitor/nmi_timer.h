@@ -22,6 +22,7 @@ struct nmi_timer_stats {
 
 void nmi_timer_init(void);
 bool nmi_timer_available(void);
+bool nmi_timer_one_shot(void);	/* else periodic (see nmi_timer.c) */
 const char *nmi_timer_why_absent(void);
 /* Users ask for a rate; the timer runs at the highest rate asked. */
 void nmi_timer_want(enum nmi_timer_user who, uint64_t hz);	/* 0: no longer */
