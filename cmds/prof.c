@@ -120,10 +120,11 @@ static int prof_start_cmd_checked(const struct prof_config *c)
 static int prof_status_cmd(void);
 
 /* prof record [options] COMMAND...: sample exactly while COMMAND runs (like
- * perf record -- cmd). Under -icount the timer then starts at the same
+ * perf record -- cmd), after discarding earlier samples. Under -icount the timer then starts at the same
  * instruction every run, so identical runs give identical profiles. */
 static int prof_record_cmd(int argc, char **argv)
 {
+	struct prof_status s;
 	struct prof_config c;
 	int st, used;
 
@@ -133,6 +134,14 @@ static int prof_record_cmd(int argc, char **argv)
 		return errorf("prof record needs a command to run (e.g. work mix 7:2:1 500)");
 	if (strcmp(argv[used], "prof") == 0)
 		return errorf("prof record cannot record prof");
+	prof_get_status(&s);
+	if (s.running)
+		return errorf("already sampling (prof stop first)");
+	/* like perf record's new perf.data: the report is of this command alone */
+	if (s.samples || s.lost) {
+		kprintf("discarding %lu earlier samples (%lu lost)\n", s.samples, s.lost);
+		prof_reset();
+	}
 	if ((st = prof_start_cmd_checked(&c)) != ST_OK)
 		return st;
 	st = shell_exec(argc - used, argv + used);
@@ -224,5 +233,6 @@ COMMAND(prof,
 		"  (default cycles at 4000 Hz) or, without a counting PMU (TCG, this KVM),\n"
 		"  the HPET timer NMI (default 1000 Hz); at most 50000 samples/s. PMU\n"
 		"  period= counts events, the timer's TSC cycles.\n"
+		"  record discards earlier samples, then samples exactly while COMMAND runs.\n"
 		"  dump frames the body between begin/end lines with a CRC-32 of it.",
 	.run = cmd_prof);

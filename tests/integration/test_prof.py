@@ -102,6 +102,12 @@ def test_prof_report_finds_the_mix_leaves(mon):
     out = mon.cmd("nmi")
     expect(re.search(r"unknown 0,", out), "unknown NMIs while profiling:\n" + out)
     expect(re.search(r"#PF \d+", out), "ring pages did not fault in NMI context:\n" + out)
+    # a new recording is of its command alone, as perf record's new perf.data
+    out = mon.cmd("prof record hz=1000 work spin 300", timeout=120)
+    expect(re.search(r"discarding %d earlier samples" % total, out), out)
+    out, _, got = shares(mon)
+    expect(got.get("work_spin", 0) > 0 and "work_mix_leaf_a" not in got,
+           "second recording mixed with the first:\n" + out)
 
 
 def test_prof_dumps_are_framed_with_crc(mon):
