@@ -38,10 +38,10 @@ static bool one_shot;
 
 static bool choose_one_shot(void)
 {
+	if (bootinfo_has_option("quirk=nmi-late") || bootinfo_has_option("hpet=periodic"))
+		return false;	/* the quirk wins: one-shot could stop for good there */
 	if (bootinfo_has_option("hpet=oneshot"))
 		return true;
-	if (bootinfo_has_option("hpet=periodic") || bootinfo_has_option("quirk=nmi-late"))
-		return false;
 	return cpuinfo.hypervisor && strcmp(cpuinfo.hypervisor_sig, "TCGTCGTCGTCG") == 0;
 }
 
@@ -148,8 +148,12 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	stats.ticks++;
 	break_check_in_nmi(f);
 	s = sampler;
-	if (s && now - last_sample >= sample_period_tsc / 2) {
-		last_sample = now;
+	/* the profiler's phase is kept (a tick late or early by half a tick
+	 * still counts), so below the timer's rate it gets its own rate */
+	if (s && now - last_sample + period / 2 >= sample_period_tsc) {
+		last_sample += sample_period_tsc;
+		if (now - last_sample > sample_period_tsc)
+			last_sample = now;	/* fell behind: start again from here */
 		stats.sampled++;
 		s(f);
 	}

@@ -115,15 +115,15 @@ bool pmu_evtsel(const struct pmu_info *p, enum pmu_event e, uint64_t *sel)
 uint64_t pmu_period_value(const struct pmu_info *p, uint64_t period)
 {
 	unsigned int bits = p->width ? p->width : 48;
-	uint64_t mask;
+	uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+	/* a legacy IA32_PMCx write takes EAX and copies bit 31 upwards: -period
+	 * must keep bit 31 set, so at most 2^31 - 1 */
+	uint64_t max = p->kind == PMU_INTEL && !p->full_width ? 0x7fffffffull : mask;
 
-	if (p->kind == PMU_INTEL && !p->full_width)
-		bits = 31;	/* a legacy PMC write sign-extends bit 31 */
-	mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
 	if (period < PMU_MIN_PERIOD)
 		period = PMU_MIN_PERIOD;
-	if (period > mask)
-		period = mask;
+	if (period > max)
+		period = max;
 	return (0 - period) & mask;
 }
 

@@ -78,6 +78,10 @@ static void sample_in_nmi(const struct trap_frame *f)
 		 * (the ring starts page-aligned) */
 		mapped_upto[p->cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	}
+	/* the slot's last word first: the fast path above takes every page up to
+	 * the end of this one as mapped, and a short callchain would leave it
+	 * untouched */
+	s->callchain[SAMPLE_MAX_DEPTH - 1] = 0;
 	s->tsc = t0;
 	s->rip = f->rip;
 	s->cpu = (uint16_t)p->cpu;

@@ -191,8 +191,11 @@ UNIT_TEST(pmu_periods_full_width_vs_31_bits_and_clamped)
 	struct pmu_info fw = { .kind = PMU_INTEL, .width = 48, .full_width = true };
 	uint64_t sel;
 
-	CHECK_EQ_U64(pmu_period_value(&legacy, 100000), (0 - 100000ull) & 0x7fffffff);
-	CHECK_EQ_U64(pmu_period_value(&legacy, 1ull << 40), 1);	/* clamped to 31 bits */
+	/* legacy writes sign-extend bit 31: the preset must be negative in 32 bits */
+	CHECK_EQ_U64(pmu_period_value(&legacy, 100000), (0 - 100000ull) & ((1ull << 48) - 1));
+	CHECK_EQ_U64(pmu_period_value(&legacy, 100000) & 0x80000000ull, 0x80000000ull);
+	CHECK_EQ_U64(pmu_period_value(&legacy, 1ull << 40),		/* clamped to 2^31 - 1 */
+		     (0 - 0x7fffffffull) & ((1ull << 48) - 1));
 	CHECK_EQ_U64(pmu_period_value(&fw, 1ull << 40), (0 - (1ull << 40)) & ((1ull << 48) - 1));
 	CHECK_EQ_U64(pmu_period_value(&fw, 5), (0 - 128ull) & ((1ull << 48) - 1));	/* >= 128 */
 	CHECK_EQ_U64(pmu_counter_msr(&legacy), MSR_IA32_PMC0);
