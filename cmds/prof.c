@@ -163,7 +163,7 @@ static int prof_status_cmd(void)
 	kprintf("rate: asked %lu Hz, achieved %lu Hz over %lu ms\n", s.hz_asked, got_hz,
 		span / (hz / 1000));
 	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu, callchain %s\n",
-		s.samples, s.lost, s.dropped_no_memory, s.callchain ? "on" : "off");
+		s.samples, s.lost, s.dropped_no_memory, s.cfg.callchain ? "on" : "off");
 	kprintf("nmis: %lu %s, %lu nested", s.ticks,
 		s.source && s.cfg.source == PROF_SRC_PMU ? "counter overflows" : "timer ticks",
 		s.nested);

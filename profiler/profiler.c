@@ -88,7 +88,7 @@ static void sample_in_nmi(const struct trap_frame *f)
 	s->flags = (f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0) |
 		   (p->irq_depth ? SAMPLE_CTX_IRQ : 0) | (stop_active() ? SAMPLE_CTX_EXC : 0);
 	s->depth = 0;
-	if (st.callchain)
+	if (st.cfg.callchain)
 		walk_callchain(s, f->rbp);
 	sample_ring_commit(r);
 	c = rdtsc() - t0;
@@ -148,7 +148,6 @@ enum prof_error prof_start(const struct prof_config *c)
 			sample_ring_init(&rings[i], (struct sample *)(uintptr_t)
 					 (LAZY_PROF_BASE + i * RING_BYTES_PER_CPU), cap);
 	st.cfg = *c;
-	st.callchain = c->callchain;
 	st.tsc_start = rdtsc();
 	st.ticks = source_ticks();
 	nested_at_start = nmi_nested_count();

@@ -23,7 +23,6 @@ struct prof_config {
 
 struct prof_status {
 	bool running;
-	bool callchain;
 	struct prof_config cfg;
 	const char *source;
 	uint64_t hz_asked;	/* timer: asked; PMU: the rate the period means at TSC speed */
