@@ -29,12 +29,12 @@ KERNEL_ASFLAGS := -g -I. -Iarch/x86_64 -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
 	-T arch/x86_64/linker.ld
 
-KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S monitor/*.c profiler/*.c cmds/*.c)
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S monitor/*.c monitor/*/*.c profiler/*.c cmds/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 # Portable code that host unit tests compile unchanged.
-PORTABLE_SRCS := monitor/fmt.c monitor/line_edit.c monitor/parse.c monitor/symbols.c \
-	monitor/status.c monitor/frame_bitmap.c monitor/nmi_account.c \
+PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse.c \
+	monitor/lib/symbols.c monitor/lib/status.c monitor/mem/frame_bitmap.c monitor/nmi/nmi_account.c \
 	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -91,7 +91,7 @@ run: deps
 picocom:
 	@$(MAKE) --no-print-directory run CONSOLE=picocom
 
-$(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*.h tests/unit/*.h)
+$(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*/*.h profiler/*.h tests/unit/*.h)
 	@mkdir -p $(BUILD)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(UNIT_SRCS) $(PORTABLE_SRCS)
 
@@ -107,17 +107,17 @@ bench: deps
 	$(PYTHON) tools/bench.py
 	@$(if $(PEER),$(MAKE) --no-print-directory bench-peer,true)
 
-# The peer's workload: monitor/work_mix.c as a static Linux program, compiled
+# The peer's workload: monitor/work/work_mix.c as a static Linux program, compiled
 # with the monitor's code-generation flags (only those for a freestanding
 # kernel dropped), so perf samples the instructions our profiler samples;
 # tools/bench_peer.py compares the disassembly before it measures.
 PEER_CFLAGS := $(filter-out -ffreestanding -nostdinc -isystem \
 	$(shell $(CC) -print-file-name=include),$(KERNEL_CFLAGS)) -static -no-pie
 
-$(BUILD)/peer/work_mix: tools/peer/work_mix_main.c monitor/work_mix.c monitor/work_mix.h
+$(BUILD)/peer/work_mix: tools/peer/work_mix_main.c monitor/work/work_mix.c monitor/work/work_mix.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(HOSTCC) $(PEER_CFLAGS) -o $@ tools/peer/work_mix_main.c monitor/work_mix.c
+	@$(HOSTCC) $(PEER_CFLAGS) -o $@ tools/peer/work_mix_main.c monitor/work/work_mix.c
 
 # Downloads Debian's kernel, perf and busybox once (build/peer/); never part of test.
 bench-peer: deps

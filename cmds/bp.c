@@ -1,9 +1,9 @@
-#include "monitor/breakpoint.h"
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/parse.h"
-#include "monitor/string.h"
-#include "monitor/symbols.h"
+#include "monitor/debug/breakpoint.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/shell/parse.h"
+#include "monitor/lib/string.h"
+#include "monitor/lib/symbols.h"
 #include "arch/x86_64/protected.h"
 
 static int bp_add_cmd(int argc, char **argv)

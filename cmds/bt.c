@@ -1,7 +1,7 @@
-#include "monitor/backtrace.h"
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/stop.h"
+#include "monitor/debug/backtrace.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/debug/stop.h"
 
 static int cmd_bt(int argc, char **argv)
 {

@@ -1,6 +1,6 @@
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/shell.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/shell/shell.h"
 
 static int cmd_cont(int argc, char **argv)
 {

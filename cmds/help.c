@@ -1,6 +1,6 @@
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/string.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/lib/string.h"
 
 static int cmd_help(int argc, char **argv)
 {

@@ -1,10 +1,10 @@
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/frames.h"
-#include "monitor/lazy.h"
-#include "monitor/memaccess.h"
-#include "monitor/parse.h"
-#include "monitor/string.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/mem/frames.h"
+#include "monitor/mem/lazy.h"
+#include "monitor/mem/memaccess.h"
+#include "monitor/shell/parse.h"
+#include "monitor/lib/string.h"
 #include "arch/x86_64/boot_layout.h"
 
 static int lazy_info(void)

@@ -1,8 +1,8 @@
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/memaccess.h"
-#include "monitor/parse.h"
-#include "monitor/symbols.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/mem/memaccess.h"
+#include "monitor/shell/parse.h"
+#include "monitor/lib/symbols.h"
 
 #define MD_DEFAULT	64
 #define MD_MAX		(64 * 1024)

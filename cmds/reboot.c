@@ -1,5 +1,5 @@
-#include "monitor/command.h"
-#include "monitor/console.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
 #include "arch/x86_64/reset.h"
 
 static int cmd_reboot(int argc, char **argv)

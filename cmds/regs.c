@@ -1,7 +1,7 @@
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/stop.h"
-#include "monitor/trap.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/debug/stop.h"
+#include "monitor/debug/trap.h"
 
 static int cmd_regs(int argc, char **argv)
 {

@@ -1,7 +1,7 @@
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/parse.h"
-#include "monitor/symbols.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/shell/parse.h"
+#include "monitor/lib/symbols.h"
 
 static int cmd_sym(int argc, char **argv)
 {

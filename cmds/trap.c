@@ -1,9 +1,9 @@
 /* Raise an exception on purpose, to see (and test) the exception report. */
 #include "monitor/bootinfo.h"
-#include "monitor/command.h"
-#include "monitor/console.h"
-#include "monitor/nmi_ipi.h"
-#include "monitor/string.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/nmi/nmi_ipi.h"
+#include "monitor/lib/string.h"
 
 #define UNMAPPED_ADDR		0xffff800000000000ull	/* no page tables there */
 #define NONCANONICAL_ADDR	0x0000800000000000ull

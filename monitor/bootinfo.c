@@ -1,7 +1,7 @@
 /* Multiboot1 and multiboot2 information parsing (the GRUB and QEMU -kernel
  * paths). Addresses are physical and identity-mapped below 4 GiB. */
 #include "bootinfo.h"
-#include "string.h"
+#include "monitor/lib/string.h"
 
 #define MB1_BOOT_MAGIC	0x2BADB002
 #define MB2_BOOT_MAGIC	0x36d76289

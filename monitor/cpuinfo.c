@@ -1,5 +1,5 @@
 #include "cpuinfo.h"
-#include "string.h"
+#include "monitor/lib/string.h"
 #include "arch/x86_64/cpu.h"
 
 struct cpuinfo cpuinfo;

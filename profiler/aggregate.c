@@ -1,5 +1,5 @@
 #include "aggregate.h"
-#include "monitor/string.h"
+#include "monitor/lib/string.h"
 
 static uint64_t hash(const char *s)
 {

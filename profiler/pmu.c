@@ -1,5 +1,5 @@
 #include "pmu.h"
-#include "monitor/fmt.h"
+#include "monitor/lib/fmt.h"
 
 #define VENDOR_INTEL_EBX 0x756e6547	/* "Genu" */
 #define VENDOR_AMD_EBX	0x68747541	/* "Auth" */

@@ -1,7 +1,7 @@
 /* The PMU decisions of pmu.c against this CPU. */
 #include "pmu_live.h"
-#include "monitor/fmt.h"
-#include "monitor/nmi.h"
+#include "monitor/lib/fmt.h"
+#include "monitor/nmi/nmi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fault_safe.h"

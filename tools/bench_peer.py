@@ -4,7 +4,7 @@
 PERFORMANCE.md's method, both sides in one run: QEMU TCG, -cpu max,
 -icount shift=3,sleep=off, where RDTSC advances 8 per executed instruction,
 so a workload's own TSC delta / 8 is an exact instruction count, whatever
-the host is doing. The workload is the same monitor/work_mix.c on both sides
+the host is doing. The workload is the same monitor/work/work_mix.c on both sides
 (tools/peer/work_mix_main.c wraps it for Linux), the same ratios, the same
 number of rounds.
 

@@ -3,7 +3,7 @@
 # The monitor's symbol table, from nm of a linked image ("-": an empty table,
 # for the first link). Function and object symbols only (nm types T t D d B b
 # R r), sorted by address. The layout matches struct ksym and struct symtab
-# in monitor/symbols.h.
+# in monitor/lib/symbols.h.
 set -e
 NM=${NM:-nm}
 if [ "$1" = "-" ]; then

@@ -59,7 +59,7 @@ struct percpu {
 	/* set while a shell command runs: an exception then returns to the prompt */
 	volatile bool in_command;
 	volatile unsigned int irq_depth;
-	struct nmi_cpu *nmi;		/* monitor/nmi.c's per-CPU state */
+	struct nmi_cpu *nmi;		/* monitor/nmi/nmi.c's per-CPU state */
 	struct tss64 tss;
 	struct ist_stacks *ist;
 };

@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "monitor/fmt.h"
+#include "monitor/lib/fmt.h"
 
 static const char *f(const char *fmt, ...)
 {

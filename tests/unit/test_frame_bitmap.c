@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "monitor/frame_bitmap.h"
+#include "monitor/mem/frame_bitmap.h"
 
 UNIT_TEST(frame_bitmap_starts_all_used_and_releases_ranges)
 {

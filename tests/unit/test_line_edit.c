@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "monitor/line_edit.h"
+#include "monitor/shell/line_edit.h"
 
 static char echo[8192];
 static size_t echo_len;

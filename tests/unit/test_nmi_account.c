@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "monitor/nmi_account.h"
+#include "monitor/nmi/nmi_account.h"
 
 UNIT_TEST(nmi_latch_runs_once_and_latches_reentry)
 {

@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "monitor/parse.h"
+#include "monitor/shell/parse.h"
 
 static const struct ksym syms[] = {
 	{ 0x1000, 0x40, 0, 'T' },	/* kmain */

@@ -1,5 +1,5 @@
 #include "unit.h"
-#include "monitor/symbols.h"
+#include "monitor/lib/symbols.h"
 
 /* sorted by address; an alias pair at 0x1000, a size-0 asm label at 0x1100 */
 static const struct ksym syms[] = {

@@ -1,7 +1,7 @@
 /*
  * `work mix` as a Linux user program, for the peer benchmark (make bench-peer).
  *
- * Links the monitor's own monitor/work_mix.c unchanged, so perf in the guest
+ * Links the monitor's own monitor/work/work_mix.c unchanged, so perf in the guest
  * samples the same leaf instructions our profiler samples in the monitor.
  * Usage: work_mix A:B:C ROUNDS. Prints one line, the shape of the monitor's
  * `work mix` line, with the RDTSC delta around the rounds: under QEMU TCG
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <x86intrin.h>
 
-#include "monitor/work_mix.h"
+#include "monitor/work/work_mix.h"
 
 static bool rounds_left(void *ctx)
 {

@@ -1,0 +1,183 @@
+/*
+ * Every interrupt and exception arrives here from entry.S. Order matters:
+ * device interrupts first, then fault-safe accessor fixups (which must work
+ * in any context), and only then the report of an unexpected exception.
+ */
+#include "monitor/debug/trap.h"
+#include "monitor/debug/backtrace.h"
+#include "monitor/shell/console.h"
+#include "monitor/debug/breakpoint.h"
+#include "monitor/debug/debug_path.h"
+#include "monitor/mem/lazy.h"
+#include "monitor/debug/stop.h"
+#include "monitor/nmi/nmi.h"
+#include "monitor/shell/shell.h"
+#include "monitor/lib/symbols.h"
+#include "monitor/debug/trap_names.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fault_safe.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/uart.h"
+
+#define VEC_DF 8
+#define VEC_PF 14
+#define VEC_BP 3
+#define VEC_UD 6
+#define VEC_DB 1
+
+void (*volatile trap_pf_test_hook)(void);
+
+/* Deliberate int3 and ud2 instructions (nmi test), listed by address in
+ * linker-bounded tables like the fixup table. */
+extern const uint64_t __int3_sites_start[], __int3_sites_end[];
+extern const uint64_t __ud2_sites_start[], __ud2_sites_end[];
+
+DEBUG_PATH static bool site_listed(const uint64_t *start, const uint64_t *end, uint64_t addr)
+{
+	for (const uint64_t *s = start; s < end; s++)
+		if (*s == addr)
+			return true;
+	return false;
+}
+
+static unsigned long spurious_interrupts;
+
+unsigned long trap_spurious_interrupts(void)
+{
+	return spurious_interrupts;
+}
+static volatile int reporting;	/* an exception inside the report itself */
+
+void regs_print(const struct trap_frame *f)
+{
+	kprintf("  rax %016lx  rbx %016lx  rcx %016lx\n", f->rax, f->rbx, f->rcx);
+	kprintf("  rdx %016lx  rsi %016lx  rdi %016lx\n", f->rdx, f->rsi, f->rdi);
+	kprintf("  rbp %016lx  rsp %016lx  r8  %016lx\n", f->rbp, f->rsp, f->r8);
+	kprintf("  r9  %016lx  r10 %016lx  r11 %016lx\n", f->r9, f->r10, f->r11);
+	kprintf("  r12 %016lx  r13 %016lx  r14 %016lx\n", f->r12, f->r13, f->r14);
+	kprintf("  r15 %016lx  rip %016lx  rflags %08lx\n", f->r15, f->rip, f->rflags);
+	kprintf("  cs %04lx  ss %04lx  cr0 %08lx  cr3 %08lx  cr4 %08lx\n",
+		f->cs, f->ss, read_cr0(), read_cr3(), read_cr4());
+}
+
+void trap_report(const struct trap_frame *f)
+{
+	char sym[96];
+	unsigned int v = (unsigned int)f->vector;
+
+	kprintf("\n*** exception %u %s (%s), error code 0x%lx, at %s\n", v,
+		trap_mnemonic(v), trap_name(v), f->error,
+		symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+	if (v == 14 || v == VEC_DF)
+		kprintf("  cr2 %016lx\n", read_cr2());
+	if (v == VEC_DF && ist_guard_of(f->rsp - 8))
+		kprintf("  stack overflow: rsp %016lx ran into the %s's guard page\n", f->rsp,
+			ist_guard_of(f->rsp - 8));
+	regs_print(f);
+	backtrace_print(f->rip, f->rbp, f->rsp);
+}
+
+/* Returns true if Ctrl-C arrived for a running command: stop it. */
+static bool irq(unsigned int line)
+{
+	struct percpu *cpu = this_cpu();
+	bool brk = false;
+
+	/* IRQ 7 and 15 can be spurious: the 8259 wants no EOI for those */
+	if (line == COM1_IRQ)
+		brk = console_rx_interrupt(cpu->in_command && cpu->irq_depth == 1 && !stop_active());
+	else
+		spurious_interrupts++;
+	if (line != 7 && line != 15)
+		pic_eoi(line);
+	return brk;
+}
+
+DEBUG_PATH void trap_dispatch(struct trap_frame *f)
+{
+	struct percpu *cpu = this_cpu();
+	uintptr_t fixup;
+
+	if (f->vector >= PIC_VECTOR_BASE && f->vector < PIC_VECTOR_BASE + 16) {
+		bool brk;
+
+		cpu->irq_depth++;
+		brk = irq((unsigned int)f->vector - PIC_VECTOR_BASE);
+		cpu->irq_depth--;
+		/* EOI is done and the handler is over: the command that was running
+		 * is now just a stopped context, like at a breakpoint */
+		if (brk && stop_enter(f, "break (Ctrl-C)") == SHELL_STEP)
+			bp_request_step(f);
+		return;
+	}
+	if (f->vector >= 32) {
+		spurious_interrupts++;
+		return;
+	}
+	if (cpu->nmi_depth)
+		cpu->nmi->stats.faults[f->vector]++;
+	if (f->vector == VEC_BP && site_listed(__int3_sites_start, __int3_sites_end, f->rip - 1))
+		return;		/* a deliberate int3 (nmi test): RIP is past it already */
+	if (f->vector == VEC_BP && bp_on_int3(f))
+		return;		/* a breakpoint: stopped or counted, now stepping over it */
+	if (f->vector == VEC_DB) {
+		uint64_t dr6 = read_dr6();
+
+		if (cpu->nmi_depth == 0 && nmi_break_hit(dr6, f->rip)) {
+			if (stop_enter(f, "break (Ctrl-C)") == SHELL_STEP)
+				bp_request_step(f);
+			return;
+		}
+		if (dr6 & DR6_BS) {
+			write_dr6(dr6 & ~DR6_BS);	/* DR6 bits are sticky */
+			if (bp_on_single_step(f))
+				return;
+		}
+	}
+	if (f->vector == VEC_UD && site_listed(__ud2_sites_start, __ud2_sites_end, f->rip)) {
+		f->rip += 2;	/* a deliberate ud2: resume after it */
+		return;
+	}
+	if (f->vector == VEC_PF && !(f->error & PF_ERR_PRESENT)) {
+		uint64_t cr2;
+
+		if (trap_pf_test_hook) {
+			/* nmi test "cr2": an NMI lands before this handler reads CR2 */
+			void (*hook)(void) = trap_pf_test_hook;
+
+			trap_pf_test_hook = NULL;
+			hook();
+		}
+		cr2 = read_cr2();
+
+		if (lazy_contains(cr2)) {
+			if (lazy_handle_fault(cr2, cpu->nmi_depth > 0))
+				return;		/* mapped: the instruction runs again */
+			if (cpu->nmi_depth)
+				nmi_log_in_nmi(NMI_LOG_LAZY_OOM, cr2);
+		}
+	}
+	fixup = fault_safe_fixup(f->rip);
+	if (fixup) {
+		f->rax = FAULT_ENCODE(f->vector, f->error);
+		f->rip = fixup;
+		return;
+	}
+
+	if (reporting) {
+		/* the report itself faulted: say so once and stop */
+		console_puts("\n*** exception while reporting an exception: halted\n");
+		halt_forever();
+	}
+	reporting = 1;
+	trap_report(f);
+	reporting = 0;
+	if (f->vector != VEC_DF && cpu->in_command && cpu->irq_depth == 0 && cpu->nmi_depth == 0) {
+		kprintf("command aborted; back to the shell\n");
+		shell_resume_after_trap(f);
+		return;
+	}
+	kprintf("cannot resume from here: halted (reset the machine)\n");
+	halt_forever();
+}

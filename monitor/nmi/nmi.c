@@ -1,0 +1,165 @@
+/*
+ * NMI dispatcher: one pass per call from nmi_entry.S. Companion rules of
+ * NMI.md: the C latch; CR2 and DR6 read on entry and written back if the
+ * pass changed them (an NMI may interrupt a #PF or #DB handler before it
+ * read them); DR7 breakpoints off during the pass (no watchpoint fires in
+ * NMI context; the single-step #DB over an int3 is the one #DB allowed).
+ */
+#include "monitor/nmi/nmi.h"
+#include "monitor/lib/string.h"
+#include "arch/x86_64/boot_layout.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+
+#define MAX_SOURCES	8
+#define STACK_PAINT	0x6e6d695f70616e74ull	/* "tnap_imn" */
+/* Frames below T that every NMI writes (NMI.md layout): never painted. */
+#define NMI_FRAMES_BYTES 272
+
+static const struct nmi_source *sources[MAX_SOURCES];
+static unsigned int nsources;
+static struct nmi_cpu nmi_cpus[MAX_CPUS];
+
+/* Open the NMI window now, from inside the handler: an IRET to the next
+ * instruction on the current stack (the idea of Linux's CONFIG_DEBUG_ENTRY),
+ * so that the nested paths run on every NMI in testing. */
+static void iret_to_self(void)
+{
+	__asm__ volatile(
+		"movq %%rsp, %%rax\n\t"
+		"pushq %0\n\t"
+		"pushq %%rax\n\t"
+		"pushfq\n\t"
+		"pushq %1\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"iretq\n"
+		"1:"
+		: : "i"(KERNEL_DS), "i"(KERNEL_CS) : "rax", "memory");
+}
+
+struct nmi_cpu *nmi_this_cpu(void)
+{
+	return this_cpu()->nmi;
+}
+
+void nmi_register_source(const struct nmi_source *src)
+{
+	if (nsources < MAX_SOURCES)
+		sources[nsources++] = src;
+}
+
+void nmi_log_in_nmi(uint32_t event, uint64_t arg)
+{
+	struct percpu *p = this_cpu();
+
+	nmi_log_put(&p->nmi->log, rdtsc(), event, (uint32_t)p->nmi_pass, arg);
+}
+
+void nmi_dispatch(struct trap_frame *f)
+{
+	struct percpu *p = this_cpu();
+	struct nmi_cpu *n = p->nmi;
+	uint64_t t0 = rdtsc();
+	uint64_t cr2, dr6, dr7;
+	bool repeat = p->nmi_pass > 0;
+
+	if (!nmi_latch_enter(&n->latch, &n->stats)) {
+		nmi_log_in_nmi(NMI_LOG_LATCHED, f->rip);
+		return;
+	}
+	cr2 = read_cr2();
+	dr6 = read_dr6();
+	dr7 = read_dr7();
+	if (dr7 & DR7_ENABLE_BITS)
+		write_dr7(dr7 & ~DR7_ENABLE_BITS);
+	if (n->debug_unmask)
+		iret_to_self();
+
+	do {
+		unsigned int claimed = 0;
+
+		for (unsigned int i = 0; i < nsources; i++)
+			if (sources[i]->claim_in_nmi(f, repeat))
+				claimed++;
+		nmi_account_pass(&n->stats, claimed, repeat);
+		if (!claimed && !repeat)
+			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);
+	} while (nmi_latch_again(&n->latch));
+
+	if (n->break_rip) {
+		/* DR0 execute breakpoint (RW0 = LEN0 = 0), local enable L0 */
+		write_dr0(n->break_rip);
+		dr7 = (dr7 & ~(0xful << 16)) | 1;
+		n->break_rip = 0;
+		write_dr7(dr7);
+	} else if (dr7 & DR7_ENABLE_BITS) {
+		write_dr7(dr7);
+	}
+	if (read_dr6() != dr6)
+		write_dr6(dr6);
+	if (read_cr2() != cr2)
+		write_cr2(cr2);
+	nmi_account_cycles(&n->stats, rdtsc() - t0);
+}
+
+void nmi_request_break_in_nmi(uint64_t rip)
+{
+	this_cpu()->nmi->break_rip = rip;
+}
+
+bool nmi_break_hit(uint64_t dr6, uint64_t rip)
+{
+	uint64_t dr0;
+
+	if (!(dr6 & 1) || !(read_dr7() & 1))
+		return false;
+	dr0 = read_dr0();
+	if (dr0 != rip)
+		return false;
+	write_dr7(read_dr7() & ~1ul);
+	write_dr6(dr6 & ~1ul);
+	return true;
+}
+
+static uint64_t *spare(void)
+{
+	return (uint64_t *)(uintptr_t)this_cpu()->nmi_top;
+}
+
+uint64_t nmi_nested_count(void)
+{
+	return spare()[NMI_SPARE_NESTED / 8];
+}
+
+uint64_t nmi_window_count(void)
+{
+	return spare()[NMI_SPARE_IN_WINDOW / 8];
+}
+
+uint64_t nmi_stack_usable(void)
+{
+	return NMI_STACK_USABLE;
+}
+
+uint64_t nmi_stack_deepest(void)
+{
+	const uint64_t *w = (const uint64_t *)this_cpu()->ist->nmi;
+	uint64_t top = this_cpu()->nmi_top;
+	size_t i = 0;
+
+	while ((uintptr_t)&w[i] < top - NMI_FRAMES_BYTES && w[i] == STACK_PAINT)
+		i++;
+	return top - (uintptr_t)&w[i];
+}
+
+void nmi_init(void)
+{
+	struct percpu *p = this_cpu();
+	uint64_t *w = (uint64_t *)p->ist->nmi;
+
+	p->nmi = &nmi_cpus[p->cpu];
+	/* paint below the frames every NMI writes; nmi_stack_deepest scans it */
+	for (size_t i = 0; (uintptr_t)&w[i] < p->nmi_top - NMI_FRAMES_BYTES; i++)
+		w[i] = STACK_PAINT;
+}

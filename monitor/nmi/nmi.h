@@ -1,0 +1,51 @@
+/*
+ * The NMI dispatcher (C side of arch/x86_64/nmi_entry.S). Functions named
+ * nmi_*_in_nmi and the source callbacks run in NMI context: they never
+ * print, block, or take a lock normal context can hold; they may fault
+ * (#PF on lazy memory, #BP, the single-step #DB).
+ */
+#ifndef MONITOR_NMI_H
+#define MONITOR_NMI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "monitor/nmi/nmi_account.h"
+#include "arch/x86_64/trap_frame.h"
+
+struct nmi_source {
+	const char *name;
+	/* NMI context. Was this NMI (or an earlier, merged one) yours? Serve it. */
+	bool (*claim_in_nmi)(const struct trap_frame *f, bool repeat);
+};
+
+struct nmi_cpu {
+	volatile int latch;
+	struct nmi_stats stats;
+	struct nmi_log log;
+	bool debug_unmask;	/* test switch: every pass unblocks NMIs at once */
+	volatile uint64_t break_rip;	/* requested by nmi_request_break_in_nmi */
+};
+
+void nmi_init(void);	/* after gdt_init and apic_init: paints the NMI stack */
+/* Boot time only (normal context, before NMIs are used). */
+void nmi_register_source(const struct nmi_source *src);
+
+struct nmi_cpu *nmi_this_cpu(void);
+void nmi_dispatch(struct trap_frame *f);	/* called by nmi_entry.S */
+
+/* Counters the entry code keeps in the spare words above T. */
+uint64_t nmi_nested_count(void);
+uint64_t nmi_window_count(void);
+/* Deepest use of this CPU's NMI stack so far, in bytes below T. */
+uint64_t nmi_stack_deepest(void);
+uint64_t nmi_stack_usable(void);
+
+void nmi_log_in_nmi(uint32_t event, uint64_t arg);
+/* Ask for a debug-register instruction breakpoint at rip, armed as the pass
+ * ends (after DR7 is restored): the interrupted code faults into #DB there,
+ * in its own context, where it can stop. */
+void nmi_request_break_in_nmi(uint64_t rip);
+/* #DB: was this our requested break? Clears it. */
+bool nmi_break_hit(uint64_t dr6, uint64_t rip);
+
+#endif

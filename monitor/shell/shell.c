@@ -1,0 +1,158 @@
+/*
+ * The shell: read a line through the line editor, split it, run the command.
+ * Shell loops nest: a stop (breakpoint, step, Ctrl-C) runs a "stopped" loop
+ * inside the exception or interrupt handler that stopped, on the stack below
+ * the stopped context, until cont or step. Each loop saves a resume context:
+ * an exception in one of its commands returns there (shell_resume_after_trap).
+ */
+#include "monitor/shell/shell.h"
+#include "monitor/shell/command.h"
+#include "monitor/shell/console.h"
+#include "monitor/shell/line_edit.h"
+#include "monitor/nmi/nmi_timer.h"
+#include "monitor/shell/parse.h"
+#include "monitor/lib/string.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/jmp_ctx.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/uart.h"
+
+struct shell_level {
+	struct jmp_ctx resume;
+	struct shell_level *outer;
+	bool stopped;
+};
+
+/* The bootstrap CPU's shell (only it runs one). */
+static struct line_editor editor;
+static struct shell_level *level;
+static enum shell_action pending_action;
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = __cmds_start; c < __cmds_end; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+void shell_check_commands(void)
+{
+	for (const struct command *a = __cmds_start; a < __cmds_end; a++)
+		for (const struct command *b = a + 1; b < __cmds_end; b++)
+			if (strcmp(a->name, b->name) == 0) {
+				kprintf("fatal: command '%s' is registered twice\n", a->name);
+				halt_forever();
+			}
+}
+
+/* The editor writes exact terminal bytes (its own CRLF): no translation. */
+static void editor_out(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	while (n--)
+		uart_putc(*s++);
+}
+
+static void run_line(char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = parse_split(line, argv, MAX_ARGS);
+	const struct command *c;
+	int st;
+
+	if (argc < 0) {
+		errorf("%s (at most %d words)", status_message(ST_TOO_MANY_ARGS), MAX_ARGS);
+		return;
+	}
+	if (argc == 0)
+		return;
+	c = command_find(argv[0]);
+	if (!c) {
+		errorf("unknown command '%s' (try help)", argv[0]);
+		return;
+	}
+	this_cpu()->in_command = true;
+	st = c->run(argc, argv);
+	this_cpu()->in_command = false;
+	if (st == ST_USAGE)
+		errorf("usage: %s %s", c->name, c->usage);
+	else if (st != ST_OK && st != ST_REPORTED)
+		errorf("%s", status_message((enum status)st));
+}
+
+int shell_exec(int argc, char **argv)
+{
+	const struct command *c = command_find(argv[0]);
+	int st;
+
+	if (!c)
+		return errorf("unknown command '%s' (try help)", argv[0]);
+	st = c->run(argc, argv);
+	if (st == ST_USAGE)
+		return errorf("usage: %s %s", c->name, c->usage);
+	return st;
+}
+
+static void run_loop(bool stopped)
+{
+	struct shell_level me = { .outer = level, .stopped = stopped };
+
+	level = &me;
+	if (ctx_save(&me.resume)) {
+		/* a command faulted: its report is out; undo what it had started */
+		this_cpu()->in_command = false;
+		break_watch_end();
+	}
+	for (;;) {
+		if (stopped && pending_action != SHELL_STAY)
+			break;
+		console_puts(stopped ? "mon(stopped)> " : "mon> ");
+		for (;;) {
+			enum le_result r = le_feed(&editor, (uint8_t)console_getc());
+
+			if (r == LE_NONE)
+				continue;
+			if (r == LE_LINE)
+				run_line(editor.line);
+			else if (r == LE_TOO_LONG)
+				errorf("line too long (%zu characters, at most %d): ignored",
+				       editor.refused_len, LINE_MAX);
+			break;
+		}
+	}
+	level = me.outer;
+}
+
+void shell_run(void)
+{
+	le_init(&editor, editor_out, NULL);
+	run_loop(false);
+	halt_forever();		/* the outermost loop never breaks */
+}
+
+enum shell_action shell_run_stopped(void)
+{
+	enum shell_action a;
+
+	pending_action = SHELL_STAY;
+	run_loop(true);
+	a = pending_action;
+	pending_action = SHELL_STAY;
+	return a;
+}
+
+bool shell_is_stopped(void)
+{
+	return level && level->stopped;
+}
+
+void shell_set_action(enum shell_action a)
+{
+	pending_action = a;
+}
+
+void shell_resume_after_trap(struct trap_frame *f)
+{
+	ctx_resume_from_trap(f, &level->resume);
+}

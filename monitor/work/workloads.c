@@ -1,0 +1,63 @@
+#include "monitor/work/workloads.h"
+#include "monitor/mem/lazy.h"
+#include "monitor/mem/memaccess.h"
+#include "arch/x86_64/boot_layout.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/tsc.h"
+
+#define LAZY_WORK_BYTES	(16ul << 20)	/* work lazy cycles through this much */
+
+uint64_t work_deadline(uint64_t ms)
+{
+	return rdtsc() + tsc_hz() / 1000 * ms;
+}
+
+__attribute__((noinline)) uint64_t work_spin(uint64_t ms)
+{
+	uint64_t end = work_deadline(ms), n = 0;
+
+	while (rdtsc() < end)
+		n++;
+	return n;
+}
+
+__attribute__((noinline)) uint64_t work_spin_cli(uint64_t ms)
+{
+	uint64_t fl = read_rflags(), n;
+
+	cli();
+	n = work_spin(ms);
+	if (fl & X86_RFLAGS_IF)
+		sti();
+	return n;
+}
+
+__attribute__((noinline)) uint64_t work_lazy(uint64_t ms, uint64_t *faults)
+{
+	uint64_t end = work_deadline(ms), n = 0;
+	struct lazy_stats a, b;
+
+	lazy_get_stats(&a);
+	for (uint64_t off = 0; rdtsc() < end; off = (off + PAGE_SIZE) % LAZY_WORK_BYTES, n++) {
+		if (fault_safe_write64(LAZY_BASE + off, n))
+			break;		/* out of memory: stop, the caller reports */
+		if (off + PAGE_SIZE == LAZY_WORK_BYTES)
+			lazy_reset();	/* start over, so pages keep faulting in */
+	}
+	lazy_get_stats(&b);
+	*faults = b.faults - a.faults;
+	return n;
+}
+
+/* Each level is a real frame (noinline, and work after the call) so that
+ * bt shows the whole chain. */
+__attribute__((noinline)) uint64_t work_recurse(unsigned int depth)
+{
+	volatile uint64_t here = depth;
+
+	if (depth > 1)
+		here = work_recurse(depth - 1) + 1;
+	else
+		here = 1 + work_spin(1);	/* the bottom: a place to break */
+	return depth > 1 ? here : 1;
+}
