@@ -54,9 +54,15 @@ DEBUG_PATH bool debug_trap(struct trap_frame *f)
 		stop_enter(f, STOP_BREAK, 0);
 		return true;
 	}
-	if (!(dr6 & DR6_BS))
+	/* A single step: DR6.BS, or TF in the frame. DR6 is one register for
+	 * every level: a step that finishes in an NMI which came in before this
+	 * handler read DR6 clears the BS bit of ours (the NMI dispatcher puts
+	 * DR6 back only for what its own pass changed). The monitor sets TF for
+	 * its steps alone, so TF in the frame says it as surely. */
+	if (!(dr6 & DR6_BS) && !(f->rflags & X86_RFLAGS_TF))
 		return false;
-	write_dr6(dr6 & ~DR6_BS);	/* DR6 bits are sticky */
+	if (dr6 & DR6_BS)
+		write_dr6(dr6 & ~DR6_BS);	/* DR6 bits are sticky */
 	if (!step_on_single_step(f, &stop_after))
 		return false;
 	if (can_stop() && stop_after) {
