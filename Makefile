@@ -35,6 +35,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 # Portable code that host unit tests compile unchanged.
 PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse.c \
 	monitor/lib/symbols.c monitor/lib/status.c monitor/mem/frame_bitmap.c monitor/nmi/nmi_account.c \
+	monitor/debug/step_plan.c \
 	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -57,7 +58,8 @@ $(BUILD)/obj/%.S.o: %.S
 # an empty table, then twice with the table of the previous link. The second
 # and third links have the same layout (same symbols, same table size), so
 # the table of the final image describes the final image; the cmp checks it.
-$(BUILD)/monitor.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld tools/gensyms.sh
+$(BUILD)/monitor.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld tools/gensyms.sh \
+		tools/check_debug_path.py tools/debug_path_exits.txt
 	@mkdir -p $(BUILD)
 	@echo "  LD      $@ (3 links for the symbol table)"
 	@sh tools/gensyms.sh - > $(BUILD)/ksyms0.S
@@ -71,6 +73,7 @@ $(BUILD)/monitor.elf: $(KERNEL_OBJS) arch/x86_64/linker.ld tools/gensyms.sh
 	@$(LD) $(LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms2.o
 	@sh tools/gensyms.sh $@.tmp | cmp -s - $(BUILD)/ksyms2.S || \
 		{ echo "symbol table did not converge"; exit 1; }
+	@$(PYTHON) tools/check_debug_path.py $@.tmp
 	@mv $@.tmp $@
 
 $(BUILD)/monitor.iso: $(BUILD)/monitor.elf tools/grub.cfg

@@ -10,6 +10,7 @@ static int bp_add_cmd(int argc, char **argv)
 {
 	uint64_t addr;
 	unsigned int id;
+	struct bp_why why;
 	bool trace = false;
 	char sym[96];
 	int st;
@@ -23,7 +24,7 @@ static int bp_add_cmd(int argc, char **argv)
 	}
 	if ((st = parse_addr(&kernel_symtab, argv[2], &addr)) != ST_OK)
 		return errorf("bad address '%s': %s", argv[2], status_message(st));
-	switch (bp_add(addr, trace, &id)) {
+	switch (bp_add(addr, trace, &id, &why)) {
 	case BP_OK:
 		kprintf("breakpoint %u at 0x%016lx %s (%s)\n", id, addr,
 			symtab_format(&kernel_symtab, addr, sym, sizeof(sym)), trace ? "trace" : "stop");
@@ -39,6 +40,15 @@ static int bp_add_cmd(int argc, char **argv)
 		return errorf("no room: at most %d breakpoints", BP_MAX);
 	case BP_NO_INT3:
 		return errorf("int3 stops this hypervisor (boot option quirk=no-int3)");
+	case BP_NOT_BOUNDARY:
+		return errorf("cannot break at 0x%lx: not an instruction boundary (inside the "
+			      "instruction at %s)", addr,
+			      symtab_format(&kernel_symtab, why.insn_start, sym, sizeof(sym)));
+	case BP_UNDECODABLE:
+		return errorf("cannot break at 0x%lx: %s", addr, why.text);
+	case BP_CANNOT_STEP:
+		return errorf("cannot break at 0x%lx: the instruction cannot run out of line: %s",
+			      addr, why.text);
 	}
 	return ST_REPORTED;
 }

@@ -13,6 +13,7 @@
 #include "monitor/mem/lazy.h"
 #include "monitor/nmi/nmi.h"
 #include "monitor/nmi/nmi_timer.h"
+#include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
@@ -83,7 +84,11 @@ static void sample_in_nmi(const struct trap_frame *f)
 	 * untouched */
 	s->callchain[SAMPLE_MAX_DEPTH - 1] = 0;
 	s->tsc = t0;
+	/* an instruction running out of line for its breakpoint is sampled at
+	 * its own address, not the step slot's */
 	s->rip = f->rip;
+	if (step_in_slot(f->rip) && step_slot_origin(f->rip))
+		s->rip = step_slot_origin(f->rip);
 	s->cpu = (uint16_t)p->cpu;
 	s->flags = (f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0) |
 		   (p->irq_depth ? SAMPLE_CTX_IRQ : 0) | (stop_active() ? SAMPLE_CTX_EXC : 0);

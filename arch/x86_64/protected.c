@@ -3,6 +3,7 @@
 
 extern char __entry_text_start[], __entry_text_end[];
 extern char __debugpath_start[], __debugpath_end[];
+extern char step_slots[], step_slots_end[];
 extern struct ist_stacks ist_area[MAX_CPUS];
 extern uint64_t gdt_table[MAX_CPUS][5];
 extern char idt_table[];
@@ -26,12 +27,14 @@ static size_t get_ranges(struct range *r)
 			       (uintptr_t)percpu_area + sizeof(percpu_area) };
 	r[3] = (struct range){ "GDT", (uintptr_t)gdt_table, (uintptr_t)gdt_table + sizeof(gdt_table) };
 	r[4] = (struct range){ "IDT", (uintptr_t)idt_table, (uintptr_t)idt_table + IDT_BYTES };
-	return 6;
+	r[6] = (struct range){ "out-of-line step slots", (uintptr_t)step_slots,
+			       (uintptr_t)step_slots_end };
+	return 7;
 }
 
 const char *protected_what(uintptr_t addr)
 {
-	struct range r[6];
+	struct range r[7];
 	size_t n = get_ranges(r);
 
 	for (size_t i = 0; i < n; i++)
@@ -42,7 +45,7 @@ const char *protected_what(uintptr_t addr)
 
 bool protected_range(uintptr_t addr, size_t len)
 {
-	struct range r[6];
+	struct range r[7];
 	size_t n = get_ranges(r);
 
 	for (size_t i = 0; i < n; i++)

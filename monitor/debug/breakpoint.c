@@ -1,19 +1,21 @@
 /*
- * Breakpoint engine. A hit: put the original byte back, single-step that one
- * instruction with TF, and re-arm the int3 on the #DB. While the int3 is out
- * another context (an NMI) may run the instruction unseen: one missed hit,
- * never a wrong one (Linux steps out of line to avoid even that).
- * In NMI or interrupt context a hit only counts (NMI.md: no stop from NMI
- * context), as it does inside a stop (the debugger must not stop itself).
+ * Breakpoint engine. A hit counts, stops in the shell where a stop is
+ * allowed, and then runs the instruction under the int3 out of line
+ * (step.c): the int3 stays in the text, so a hit in any other context
+ * meanwhile (an NMI, a #PF, a stopped shell's command) is caught and
+ * counted as well, and nothing is shared between the contexts but the
+ * breakpoint's counters, which are updated with single atomic instructions.
+ * In NMI or interrupt context, or inside a stop, a hit only counts (NMI.md:
+ * no stop from NMI context; the debugger must not stop itself).
  */
 #include "monitor/debug/breakpoint.h"
 #include "monitor/bootinfo.h"
 #include "monitor/debug/debug_path.h"
-#include "monitor/lib/fmt.h"
-#include "monitor/nmi/nmi.h"
+#include "monitor/debug/insn_boundary.h"
+#include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
-#include "monitor/lib/string.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fault_safe.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/protected.h"
@@ -22,22 +24,46 @@
 #define INT3 0xcc
 
 extern char __text_start[], __text_end[];
+extern const uint64_t __int3_sites_start[], __int3_sites_end[];
+extern const uint64_t __ud2_sites_start[], __ud2_sites_end[];
 
 static struct breakpoint bps[BP_MAX];
 static unsigned int next_id = 1;
-
-/* Per CPU (bootstrap only for now): the breakpoint being stepped over, and
- * whether the step should stop afterwards. */
-static struct breakpoint *volatile stepping;
 static volatile uint64_t hits_nmi_total;
-static volatile bool step_stops;
 
-enum bp_error bp_add(uint64_t addr, bool trace, unsigned int *id)
+#define COUNT(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
+
+static bool listed(const uint64_t *start, const uint64_t *end, uint64_t addr)
+{
+	for (const uint64_t *s = start; s < end; s++)
+		if (*s == addr)
+			return true;
+	return false;
+}
+
+/* Instructions that must run where they are: their address is looked up in
+ * a table when they trap (fault-safe accessors' fixups, nmi test's int3 and
+ * ud2 sites), which a copy in a slot would not match. */
+static const char *needs_its_address(uint64_t addr)
+{
+	if (fault_safe_fixup(addr))
+		return "a fault-safe access (its fixup is found by its address)";
+	if (listed(__int3_sites_start, __int3_sites_end, addr) ||
+	    listed(__ud2_sites_start, __ud2_sites_end, addr))
+		return "a deliberate trap of nmi test";
+	return NULL;
+}
+
+enum bp_error bp_add(uint64_t addr, bool trace, unsigned int *id, struct bp_why *why)
 {
 	int level;
 	uint64_t pte = paging_query(addr, &level);
 	struct breakpoint *free = NULL;
+	struct insn in;
+	struct insn_error err;
+	uint8_t bytes[INSN_MAX_LEN];
 
+	*why = (struct bp_why){ 0 };
 	if (bootinfo_has_option("quirk=no-int3"))
 		return BP_NO_INT3;
 	if (addr < (uintptr_t)__text_start || addr >= (uintptr_t)__text_end || !pte ||
@@ -53,25 +79,51 @@ enum bp_error bp_add(uint64_t addr, bool trace, unsigned int *id)
 	}
 	if (!free)
 		return BP_FULL;
-	*free = (struct breakpoint){ .used = true, .trace = trace, .id = next_id++, .addr = addr,
-				     .orig = *(volatile uint8_t *)addr };
+	switch (insn_at(addr, &in, &why->insn_start, &err)) {
+	case INSN_BOUNDARY:
+		break;
+	case INSN_INSIDE:
+		return BP_NOT_BOUNDARY;
+	case INSN_NO_SYMBOL:
+		why->text = "no code symbol contains it (instructions are decoded from one)";
+		return BP_UNDECODABLE;
+	case INSN_FAILED:
+		why->text = "the code before it or at it does not decode";
+		return BP_UNDECODABLE;
+	}
+	if (insn_read(addr, &in, bytes, &err) < 0) {
+		why->text = "its instruction does not decode";
+		return BP_UNDECODABLE;
+	}
+	why->text = step_plan_refusal(bytes, &in);
+	if (!why->text)
+		why->text = needs_its_address(addr);
+	if (why->text)
+		return BP_CANNOT_STEP;
+
+	*free = (struct breakpoint){ .trace = trace, .id = next_id++, .addr = addr, .insn = in };
+	for (unsigned int i = 0; i < in.len; i++)
+		free->bytes[i] = bytes[i];
 	*id = free->id;
+	/* complete before the int3 is out: a hit may come at once (from an NMI) */
+	__atomic_store_n(&free->used, true, __ATOMIC_RELEASE);
 	text_poke((void *)addr, &(uint8_t){ INT3 }, 1);
 	return BP_OK;
 }
 
-static void disarm(struct breakpoint *b)
+/* The original byte goes back before the slot is freed: an int3 that is
+ * still in the text always has its breakpoint. */
+static void remove(struct breakpoint *b)
 {
-	if (stepping != b)	/* mid-step the original byte is in place already */
-		text_poke((void *)b->addr, &b->orig, 1);
+	text_poke((void *)b->addr, &b->bytes[0], 1);
+	__atomic_store_n(&b->used, false, __ATOMIC_RELEASE);
 }
 
 bool bp_del(unsigned int id)
 {
 	for (unsigned int i = 0; i < BP_MAX; i++)
 		if (bps[i].used && bps[i].id == id) {
-			disarm(&bps[i]);
-			bps[i].used = false;
+			remove(&bps[i]);
 			return true;
 		}
 	return false;
@@ -83,8 +135,7 @@ unsigned int bp_del_all(void)
 
 	for (unsigned int i = 0; i < BP_MAX; i++)
 		if (bps[i].used) {
-			disarm(&bps[i]);
-			bps[i].used = false;
+			remove(&bps[i]);
 			n++;
 		}
 	return n;
@@ -117,64 +168,72 @@ DEBUG_PATH static struct breakpoint *find(uint64_t addr)
 	return NULL;
 }
 
+/* Word by word: a struct copy may become a call to memcpy, which is not in
+ * the debug path and may itself hold a breakpoint. */
+DEBUG_PATH static void record_nmi_hit(struct breakpoint *b, const struct trap_frame *f)
+{
+	volatile uint64_t *d = (volatile uint64_t *)&b->last_nmi;
+	const uint64_t *s = (const uint64_t *)f;
+
+	for (size_t i = 0; i < sizeof(*f) / 8; i++)
+		d[i] = s[i];
+	b->have_last_nmi = true;
+}
+
+
 DEBUG_PATH bool bp_on_int3(struct trap_frame *f)
 {
 	struct percpu *cpu = this_cpu();
-	struct breakpoint *b = find(f->rip - 1);
-	bool can_stop = cpu->nmi_depth == 0 && cpu->irq_depth == 0 && !stop_active();
-	enum shell_action a = SHELL_CONT;
+	uint64_t addr = f->rip - 1;
+	struct breakpoint *b = find(addr);
+	bool can_stop;
 
-	if (!b)
-		return false;
-	f->rip = b->addr;			/* run the original instruction */
-	b->hits++;
-	if (cpu->nmi_depth) {
-		b->hits_nmi++;
-		hits_nmi_total++;
-		b->last_nmi = *f;
-		b->have_last_nmi = true;
-	}
-	text_poke((void *)b->addr, &b->orig, 1);
-	stepping = b;
-	if (!b->trace && !can_stop)
-		b->hits_as_trace++;
-	if (!b->trace && can_stop) {
-		char why[32];
-
-		fmt_snprintf(why, sizeof(why), "breakpoint %u", b->id);
-		a = stop_enter(f, why);
-	}
-	step_stops = a == SHELL_STEP;
-	f->rflags |= X86_RFLAGS_TF;		/* #DB after one instruction */
-	return true;
-}
-
-void bp_request_step(struct trap_frame *f)
-{
-	step_stops = true;
-	f->rflags |= X86_RFLAGS_TF;
-}
-
-DEBUG_PATH bool bp_on_single_step(struct trap_frame *f)
-{
-	struct breakpoint *b = stepping;
-	enum shell_action a;
-
-	if (!b && !step_stops)
-		return false;
-	f->rflags &= ~X86_RFLAGS_TF;
-	if (b) {
-		stepping = NULL;
-		if (b->used)
-			text_poke((void *)b->addr, &(uint8_t){ INT3 }, 1);
-	}
-	if (step_stops) {
-		step_stops = false;
-		if (this_cpu()->nmi_depth == 0) {
-			a = stop_enter(f, "step");
-			if (a == SHELL_STEP)
-				bp_request_step(f);
+	if (!b) {
+		/* deleted between the int3 and here: its byte is back, run it */
+		if (*(volatile uint8_t *)addr != INT3) {
+			f->rip = addr;
+			return true;
 		}
+		return false;
 	}
-	return true;
+	f->rip = addr;
+	COUNT(b->hits);
+	if (cpu->nmi_depth) {
+		COUNT(b->hits_nmi);
+		COUNT(hits_nmi_total);
+		record_nmi_hit(b, f);
+	}
+	can_stop = !b->trace && cpu->nmi_depth == 0 && cpu->irq_depth == 0 && !stop_active();
+	if (!b->trace && !can_stop)
+		COUNT(b->hits_as_trace);
+	if (can_stop) {
+		stop_enter(f, STOP_BREAKPOINT, b->id);	/* resumes f itself (bp_resume) */
+		return true;
+	}
+	/* no free slot (deeper nesting than STEP_LEVELS): an unexpected #BP */
+	return step_out_of_line(f, b->bytes, &b->insn, false);
+}
+
+/* PUSHF stepped in place pushes our TF: its step must clear it. Prefixes
+ * before 9C can only be REX or 66 in code a compiler emits. */
+DEBUG_PATH static bool pushes_flags(uint64_t rip)
+{
+	const volatile uint8_t *p = (const volatile uint8_t *)rip;
+	unsigned int i = 0;
+
+	while (i < 2 && (p[i] == 0x66 || (p[i] & 0xf0) == 0x40))
+		i++;
+	return p[i] == 0x9c;
+}
+
+DEBUG_PATH void bp_resume(struct trap_frame *f, bool step)
+{
+	struct breakpoint *b = find(f->rip);
+
+	/* the stopped context runs on from its breakpoint: out of line, as a
+	 * trace hit does (nesting is at its lowest here, a slot is free) */
+	if (b)
+		step_out_of_line(f, b->bytes, &b->insn, step);
+	else if (step)
+		step_in_place(f, pushes_flags(f->rip));
 }

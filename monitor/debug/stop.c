@@ -1,13 +1,25 @@
+/*
+ * A stop runs a shell inside the #BP/#DB/IRQ handler that stopped, on the
+ * stack below the stopped context. stop_enter is on the debug path: it
+ * marks the stop active before anything else runs, so a breakpoint in what
+ * a stop uses (printing, the shell) is a hit inside a stop, which only
+ * counts, and never a second stop of the same context.
+ */
 #include "monitor/debug/stop.h"
+#include "monitor/debug/breakpoint.h"
+#include "monitor/debug/debug_path.h"
 #include "monitor/shell/console.h"
+#include "monitor/shell/shell.h"
 #include "monitor/lib/symbols.h"
 #include "arch/x86_64/percpu.h"
 
 /* The bootstrap CPU's stops (only it runs a shell). */
 static struct trap_frame *current;
-static unsigned int depth;
+static volatile unsigned int depth;
 
-enum shell_action stop_enter(struct trap_frame *f, const char *why)
+/* Not on the debug path: the stop is already active. */
+__attribute__((noinline)) static enum shell_action stop_run(struct trap_frame *f, enum stop_reason why,
+				  unsigned int bp_id)
 {
 	struct percpu *cpu = this_cpu();
 	struct trap_frame *outer = current;
@@ -15,14 +27,27 @@ enum shell_action stop_enter(struct trap_frame *f, const char *why)
 	char sym[96];
 	enum shell_action a;
 
-	kprintf("stopped: %s at %s\n", why, symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+	if (why == STOP_BREAKPOINT)
+		kprintf("stopped: breakpoint %u at %s\n", bp_id,
+			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+	else
+		kprintf("stopped: %s at %s\n", why == STOP_STEP ? "step" : "break (Ctrl-C)",
+			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
 	current = f;
-	depth++;
 	a = shell_run_stopped();
-	depth--;
 	current = outer;
 	cpu->in_command = was_in_command;
 	return a;
+}
+
+DEBUG_PATH void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
+{
+	enum shell_action a;
+
+	depth++;
+	a = stop_run(f, why, bp_id);
+	depth--;
+	bp_resume(f, a == SHELL_STEP);
 }
 
 struct trap_frame *stop_frame(void)
@@ -30,7 +55,7 @@ struct trap_frame *stop_frame(void)
 	return current;
 }
 
-bool stop_active(void)
+DEBUG_PATH bool stop_active(void)
 {
 	return depth > 0;
 }

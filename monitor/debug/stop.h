@@ -5,12 +5,15 @@
 #define MONITOR_STOP_H
 
 #include <stdbool.h>
-#include "monitor/shell/shell.h"
 #include "arch/x86_64/trap_frame.h"
 
-/* Prints "stopped: <why> at sym+off", runs the stopped shell on f, returns
- * the user's choice; f may be changed by commands (mw of registers later). */
-enum shell_action stop_enter(struct trap_frame *f, const char *why);
+enum stop_reason { STOP_BREAKPOINT, STOP_STEP, STOP_BREAK };
+
+/* Prints "stopped: <why> at sym+off", runs the stopped shell on f, and
+ * resumes f as the user chose (cont, or step: stop again after one
+ * instruction), stepping over a breakpoint at f->rip out of line.
+ * bp_id: the breakpoint's id for STOP_BREAKPOINT. */
+void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned int bp_id);
 struct trap_frame *stop_frame(void);	/* the innermost stopped context, or NULL */
 bool stop_active(void);			/* inside a stop: breakpoints only count */
 

@@ -6,7 +6,8 @@
 #include "monitor/debug/trap.h"
 #include "monitor/debug/backtrace.h"
 #include "monitor/shell/console.h"
-#include "monitor/debug/breakpoint.h"
+#include "monitor/debug/debug_trap.h"
+#include "monitor/debug/step.h"
 #include "monitor/debug/debug_path.h"
 #include "monitor/mem/lazy.h"
 #include "monitor/debug/stop.h"
@@ -28,12 +29,11 @@
 
 void (*volatile trap_pf_test_hook)(void);
 
-/* Deliberate int3 and ud2 instructions (nmi test), listed by address in
- * linker-bounded tables like the fixup table. */
-extern const uint64_t __int3_sites_start[], __int3_sites_end[];
+/* Deliberate ud2 instructions (nmi test), listed by address in a
+ * linker-bounded table like the fixup table. */
 extern const uint64_t __ud2_sites_start[], __ud2_sites_end[];
 
-DEBUG_PATH static bool site_listed(const uint64_t *start, const uint64_t *end, uint64_t addr)
+static bool site_listed(const uint64_t *start, const uint64_t *end, uint64_t addr)
 {
 	for (const uint64_t *s = start; s < end; s++)
 		if (*s == addr)
@@ -66,16 +66,21 @@ void trap_report(const struct trap_frame *f)
 	char sym[96];
 	unsigned int v = (unsigned int)f->vector;
 
+	uint64_t origin = step_slot_origin(f->rip);
+
 	kprintf("\n*** exception %u %s (%s), error code 0x%lx, at %s\n", v,
 		trap_mnemonic(v), trap_name(v), f->error,
-		symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+		symtab_format(&kernel_symtab, origin ? origin : f->rip, sym, sizeof(sym)));
+	if (origin)
+		kprintf("  (in a step slot at %016lx: the instruction was running out of line "
+			"for its breakpoint)\n", f->rip);
 	if (v == 14 || v == VEC_DF)
 		kprintf("  cr2 %016lx\n", read_cr2());
 	if (v == VEC_DF && ist_guard_of(f->rsp - 8))
 		kprintf("  stack overflow: rsp %016lx ran into the %s's guard page\n", f->rsp,
 			ist_guard_of(f->rsp - 8));
 	regs_print(f);
-	backtrace_print(f->rip, f->rbp, f->rsp);
+	backtrace_print(origin ? origin : f->rip, f->rbp, f->rsp);
 }
 
 /* Returns true if Ctrl-C arrived for a running command: stop it. */
@@ -94,7 +99,10 @@ static bool irq(unsigned int line)
 	return brk;
 }
 
-DEBUG_PATH void trap_dispatch(struct trap_frame *f)
+/* Everything but a breakpoint's #BP or #DB: not on the debug path. A
+ * breakpoint in here is a first hit (an interrupt's, an exception's), never
+ * a recursion of the #BP/#DB handling. */
+__attribute__((noinline)) static void trap_other(struct trap_frame *f)
 {
 	struct percpu *cpu = this_cpu();
 	uintptr_t fixup;
@@ -106,35 +114,18 @@ DEBUG_PATH void trap_dispatch(struct trap_frame *f)
 		brk = irq((unsigned int)f->vector - PIC_VECTOR_BASE);
 		cpu->irq_depth--;
 		/* EOI is done and the handler is over: the command that was running
-		 * is now just a stopped context, like at a breakpoint */
-		if (brk && stop_enter(f, "break (Ctrl-C)") == SHELL_STEP)
-			bp_request_step(f);
+		 * is now just a stopped context, like at a breakpoint; unless it is
+		 * mid-way through a step, whose #DB stops it instead */
+		if (brk)
+			debug_break_at(f);
 		return;
 	}
 	if (f->vector >= 32) {
 		spurious_interrupts++;
 		return;
 	}
-	if (cpu->nmi_depth)
+	if (cpu->nmi_depth && f->vector != VEC_BP && f->vector != VEC_DB)
 		cpu->nmi->stats.faults[f->vector]++;
-	if (f->vector == VEC_BP && site_listed(__int3_sites_start, __int3_sites_end, f->rip - 1))
-		return;		/* a deliberate int3 (nmi test): RIP is past it already */
-	if (f->vector == VEC_BP && bp_on_int3(f))
-		return;		/* a breakpoint: stopped or counted, now stepping over it */
-	if (f->vector == VEC_DB) {
-		uint64_t dr6 = read_dr6();
-
-		if (cpu->nmi_depth == 0 && nmi_break_hit(dr6, f->rip)) {
-			if (stop_enter(f, "break (Ctrl-C)") == SHELL_STEP)
-				bp_request_step(f);
-			return;
-		}
-		if (dr6 & DR6_BS) {
-			write_dr6(dr6 & ~DR6_BS);	/* DR6 bits are sticky */
-			if (bp_on_single_step(f))
-				return;
-		}
-	}
 	if (f->vector == VEC_UD && site_listed(__ud2_sites_start, __ud2_sites_end, f->rip)) {
 		f->rip += 2;	/* a deliberate ud2: resume after it */
 		return;
@@ -180,4 +171,19 @@ DEBUG_PATH void trap_dispatch(struct trap_frame *f)
 	}
 	kprintf("cannot resume from here: halted (reset the machine)\n");
 	halt_forever();
+}
+
+/* The #BP/#DB path starts here (debug_trap.c); the build checks that what
+ * it reaches refuses breakpoints (tools/check_debug_path.py). */
+DEBUG_PATH void trap_dispatch(struct trap_frame *f)
+{
+	if (f->vector == VEC_BP || f->vector == VEC_DB) {
+		struct percpu *cpu = this_cpu();
+
+		if (cpu->nmi_depth)
+			cpu->nmi->stats.faults[f->vector]++;
+		if (debug_trap(f))
+			return;
+	}
+	trap_other(f);
 }

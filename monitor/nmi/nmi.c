@@ -6,6 +6,7 @@
  * NMI context; the single-step #DB over an int3 is the one #DB allowed).
  */
 #include "monitor/nmi/nmi.h"
+#include "monitor/debug/debug_path.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
@@ -108,7 +109,7 @@ void nmi_request_break_in_nmi(uint64_t rip)
 	this_cpu()->nmi->break_rip = rip;
 }
 
-bool nmi_break_hit(uint64_t dr6, uint64_t rip)
+DEBUG_PATH bool nmi_break_hit(uint64_t dr6, uint64_t rip)
 {
 	uint64_t dr0;
 

@@ -9,6 +9,7 @@
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
 #include "monitor/shell/line_edit.h"
+#include "monitor/debug/step.h"
 #include "monitor/nmi/nmi_timer.h"
 #include "monitor/shell/parse.h"
 #include "monitor/lib/string.h"
@@ -97,11 +98,14 @@ int shell_exec(int argc, char **argv)
 static void run_loop(bool stopped)
 {
 	struct shell_level me = { .outer = level, .stopped = stopped };
+	unsigned int steps = step_depth();
 
 	level = &me;
 	if (ctx_save(&me.resume)) {
-		/* a command faulted: its report is out; undo what it had started */
+		/* a command faulted: its report is out; undo what it had started,
+		 * and the steps its contexts had in flight (never the outer ones) */
 		this_cpu()->in_command = false;
+		step_abandon_above(steps);
 		break_watch_end();
 	}
 	for (;;) {

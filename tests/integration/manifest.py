@@ -8,6 +8,7 @@ QEMU's multiboot1 loader. monitor=False: the runner boots nothing and calls
 func(accel); the test starts its own QEMU (a host tool does) or none.
 """
 import qemu
+import test_bpnest as bpnest
 import test_debug as debug
 import test_lazy as lazy
 import test_nmi as nmi
@@ -84,6 +85,16 @@ TESTS = [
     t(debug.test_ctrl_c_stops_a_running_workload_and_cont_resumes),
     t(debug.test_ctrl_c_stops_a_workload_with_interrupts_off),
     t(debug.test_workloads_run_and_report),
+
+    t(bpnest.test_nmi_hit_between_an_outer_hit_and_its_step, accels=INT3, timeout=200),
+    t(bpnest.test_trace_hits_inside_a_stop_then_cont, accels=INT3),
+    t(bpnest.test_trace_breakpoint_on_a_faulting_instruction, accels=INT3),
+    t(bpnest.test_debug_path_refuses_breakpoints, accels=INT3),
+    t(bpnest.test_debug_path_check_on_the_image, accels=("host",), monitor=False),
+    t(bpnest.test_bp_add_only_at_instruction_boundaries, accels=INT3),
+    t(bpnest.test_out_of_line_steps_of_branches_and_calls, accels=INT3, timeout=200),
+    # -icount: the same work and so the same number of hits however busy the host
+    t(bpnest.test_stress_hits_from_every_context, accels=("tcg",), icount=3, timeout=400),
 
     t(prof.test_prof_status_at_boot_and_errors),
     t(prof.test_prof_report_finds_the_mix_leaves, timeout=200),
