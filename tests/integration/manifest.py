@@ -14,6 +14,7 @@ import test_nmi as nmi
 import test_prof as prof
 import test_shell as shell
 import test_tools as tools
+import test_view as view
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
@@ -104,4 +105,7 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
+
+    # make view's page in headless Chromium (installed as root, else a SKIP)
+    t(view.test_view_page_in_chromium, accels=("tcg",), monitor=False),
 ]
