@@ -109,6 +109,7 @@ TESTS = [
 
     # make view's page in headless Chromium (installed as root, else a SKIP)
     t(view.test_view_page_in_chromium, accels=("tcg",), monitor=False),
+    t(view.test_view_opens_the_page_with_xdg_open_on_a_display, accels=("host",), monitor=False),
 
     # profcap.py --tcp: QEMU's TCP serial on loopback, and a fake console
     t(tcp.test_profcap_tcp_captures_from_qemu_serial, accels=("tcg",), monitor=False),

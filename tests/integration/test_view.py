@@ -7,6 +7,7 @@ samples in a table, which the DOM holds: those must be the folded file's."""
 import html.parser
 import os
 import re
+import select
 import struct
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from collections import Counter
 import browser
 import view
 from monitor import TestFailure, TestSkip, expect, expect_eq
-from test_tools import RECORD, read_folded, recorded_samples, run_profcap
+from test_tools import FOLDED_BODY, RECORD, read_folded, recorded_samples, run_profcap
 
 ENSURE_DEPS = os.path.join(view.ROOT, "tools", "ensure-deps.sh")
 VIEW = os.path.join(view.ROOT, "tools", "view.py")
@@ -25,13 +26,15 @@ PROFILE_NAME = "view-test.folded"
 LEAVES = ("work_mix_leaf_a", "work_mix_leaf_b", "work_mix_leaf_c")
 
 
-def ensure_browser():
-    """Node.js, npm and Chromium, installed by ensure-deps.sh as root; where
-    that cannot be, the test cannot run."""
-    p = subprocess.run(["sh", ENSURE_DEPS, "view", "browser"], capture_output=True, text=True)
+def ensure_deps(*groups):
+    """Node.js and npm (and Chromium: group browser), installed by
+    ensure-deps.sh as root; where that cannot be, the test cannot run."""
+    p = subprocess.run(["sh", ENSURE_DEPS] + list(groups), capture_output=True, text=True)
     if p.returncode != 0:
         why = " ".join(p.stderr.split())
-        raise TestSkip("Chromium, Node.js or npm missing and not installable here: " + why)
+        raise TestSkip("%s missing and not installable here: %s"
+                       % ("Chromium, Node.js or npm" if "browser" in groups else
+                          "Node.js or npm", why))
 
 
 def make_page(folded, out, view_name):
@@ -153,7 +156,7 @@ def check_screenshot_is_a_flame_graph(path):
 
 
 def test_view_page_in_chromium(accel):
-    ensure_browser()
+    ensure_deps("view", "browser")
     with tempfile.TemporaryDirectory() as d:
         folded = os.path.join(d, PROFILE_NAME)
         p = run_profcap(accel, "--run", RECORD, "-o", folded)
@@ -180,3 +183,42 @@ def test_view_page_in_chromium(accel):
     # the full call chains: the entry point is under every sample
     expect_eq(got.get("long_mode_entry"), (samples, 0), "long_mode_entry (total, self)")
     expect_eq(got, want, "every symbol's (total, self) samples")
+
+
+def test_view_opens_the_page_with_xdg_open_on_a_display(accel):
+    """xdg-open is a stand-in on PATH that writes its argument into a FIFO:
+    view.py leaves xdg-open running, and the read waits for the write."""
+    ensure_deps("view")
+    with tempfile.TemporaryDirectory() as d:
+        folded = os.path.join(d, "mix.folded")
+        with open(folded, "w") as f:
+            f.write("".join(line + "\n" for line in FOLDED_BODY))
+        fifo, fakebin = os.path.join(d, "opened"), os.path.join(d, "bin")
+        os.mkfifo(fifo)
+        os.mkdir(fakebin)
+        with open(os.path.join(fakebin, "xdg-open"), "w") as f:
+            f.write("#!/bin/sh\nprintf '%%s\\n' \"$1\" > %s\n" % fifo)
+        os.chmod(os.path.join(fakebin, "xdg-open"), 0o755)
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        env["PATH"] = fakebin + os.pathsep + env.get("PATH", "")
+        argv = [sys.executable, VIEW, folded, "--out", os.path.join(d, "page")]
+        # open before view.py runs: a stand-in started by mistake finds a
+        # reader, writes and exits instead of waiting for one forever
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+            expect_eq(p.returncode, 0, "view.py without a display (stderr: %s)"
+                      % p.stderr.strip())
+            expect("view: no display" in p.stdout, "no 'no display' line: %r" % p.stdout)
+
+            p = subprocess.run(argv, env=dict(env, DISPLAY=":99"), capture_output=True,
+                               text=True, timeout=300)
+            expect_eq(p.returncode, 0, "view.py on a display (stderr: %s)" % p.stderr.strip())
+            url = p.stdout.splitlines()[0]
+            expect("view: opened with xdg-open" in p.stdout, "not opened: %r" % p.stdout)
+            expect(select.select([reader], [], [], 30)[0], "xdg-open was not run within 30 s")
+            opened = os.read(reader, 4096).decode().strip()
+        finally:
+            os.close(reader)
+    expect_eq(opened, url, "the URL xdg-open was given")
+    expect_eq(url, "file://" + os.path.join(d, "page", "index.html"), "the printed URL")
