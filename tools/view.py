@@ -6,11 +6,13 @@ release bundle that runs from file:// URLs. Its own CLI loads a profile by
 writing a script that calls speedscope.loadFileFromBase64(name, base64) and
 opening the bundle's index.html#localProfilePath=<that script>; the bundle
 adds the script to its page, which a browser allows from file://, where
-fetching a file would not be. This tool does the same, but into a directory
-of ours with fixed names (the CLI picks temporary names and needs a browser
-to open), and adds index.html, which sends the browser on to the bundle with
-that fragment: one path to print and to hand to xdg-open, which some
-browsers do not pass a #fragment through.
+fetching a file would not be. This tool does the same, but into one
+directory with fixed names (the CLI picks temporary names and needs a browser
+to open): the bundle, copied unchanged into speedscope/, profile.js, and
+index.html, which finds where it is, sends the browser on to the bundle with
+that fragment, and so is one path to print and to hand to xdg-open (some
+browsers drop a #fragment given to them). The directory refers to nothing
+outside itself: it can be moved, or copied to another machine.
 
 Failures are one `view: error: ...` line and exit status 1.
 """
@@ -27,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPEEDSCOPE_VERSION = "1.25.0"
 PREFIX = os.path.join(ROOT, "build", "speedscope")
 PACKAGE = os.path.join(PREFIX, "node_modules", "speedscope")
-RELEASE_INDEX = os.path.join(PACKAGE, "dist", "release", "index.html")
+RELEASE = os.path.join(PACKAGE, "dist", "release")
 # speedscope's names for its views, as its #view= parameter takes them
 VIEWS = ("left-heavy", "time-ordered", "sandwich")
 
@@ -46,7 +48,8 @@ def installed_version():
 
 def ensure_speedscope():
     """Install the pinned speedscope into build/speedscope/ unless it is there."""
-    if installed_version() == SPEEDSCOPE_VERSION and os.path.exists(RELEASE_INDEX):
+    if installed_version() == SPEEDSCOPE_VERSION and \
+            os.path.exists(os.path.join(RELEASE, "index.html")):
         return
     npm = shutil.which("npm")
     if not npm:
@@ -63,9 +66,8 @@ def ensure_speedscope():
                         % (SPEEDSCOPE_VERSION, p.returncode, last))
 
 
-def file_url(path, fragment=None):
-    url = "file://" + urllib.parse.quote(os.path.abspath(path))
-    return url + "#" + fragment if fragment else url
+def file_url(path):
+    return "file://" + urllib.parse.quote(os.path.abspath(path))
 
 
 def write_text(path, text):
@@ -78,9 +80,24 @@ def write_text(path, text):
         raise ViewError("cannot write %s: %s" % (e.filename or path, e.strerror))
 
 
+# speedscope adds <script src="file:///PATH"> for #localProfilePath=PATH, so
+# PATH is absolute, and is worked out where the page is opened. speedscope
+# splits the fragment at & and = before it decodes each value.
+INDEX_HTML = """<!DOCTYPE html>
+<meta charset="utf-8">
+<title>opening speedscope</title>
+<script>
+var script = decodeURIComponent(new URL("profile.js", location.href).pathname);
+location.replace("speedscope/index.html#localProfilePath=" + encodeURIComponent(script) +
+                 "&view=%s");
+</script>
+"""
+
+
 def make_page(profile, out, view):
-    """Write out/profile.js and out/index.html; returns index.html's path.
-    The profile keeps its file name: speedscope calls it that in its title."""
+    """Write out/speedscope/, out/profile.js and out/index.html; returns
+    index.html's path. The profile keeps its file name: speedscope calls it
+    that in its title."""
     try:
         with open(profile, "rb") as f:
             data = f.read()
@@ -88,21 +105,16 @@ def make_page(profile, out, view):
         raise ViewError("cannot read %s: %s" % (profile, e.strerror))
     if not data.strip():
         raise ViewError("%s is empty" % profile)
+    bundle = os.path.join(out, "speedscope")
     try:
-        os.makedirs(out, exist_ok=True)
+        shutil.rmtree(bundle, ignore_errors=True)
+        shutil.copytree(RELEASE, bundle)
     except OSError as e:
-        raise ViewError("cannot create %s: %s" % (out, e.strerror))
-    script = os.path.join(os.path.abspath(out), "profile.js")
-    write_text(script, "speedscope.loadFileFromBase64(%s, %s)\n" % (
+        raise ViewError("cannot copy speedscope into %s: %s" % (bundle, e.strerror or e))
+    write_text(os.path.join(out, "profile.js"), "speedscope.loadFileFromBase64(%s, %s)\n" % (
         json.dumps(os.path.basename(profile)), json.dumps(base64.b64encode(data).decode())))
-    # speedscope splits the fragment at & and = before it decodes each value
-    fragment = "localProfilePath=%s&view=%s" % (urllib.parse.quote(script, safe="/"), view)
-    target = file_url(RELEASE_INDEX, fragment)
     index = os.path.join(out, "index.html")
-    write_text(index, "<!DOCTYPE html>\n<meta charset=\"utf-8\">\n"
-               "<title>opening speedscope</title>\n"
-               "<script>window.location.replace(%s)</script>\n"
-               % json.dumps(target))
+    write_text(index, INDEX_HTML % view)
     return index
 
 

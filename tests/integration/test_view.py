@@ -1,7 +1,7 @@
 """make view's page in a real browser: tools/profcap.py records `work mix`
 under TCG -icount, tools/view.py makes speedscope pages of the folded file,
-headless Chromium loads them with every host name unresolvable (file://
-only) and leaves a screenshot and the DOM. speedscope draws the flame graph
+which are moved elsewhere, and headless Chromium loads them with every host
+name unresolvable (file:// only) and leaves a screenshot and the DOM. speedscope draws the flame graph
 on a canvas; its sandwich view lists every symbol with its total and self
 samples in a table, which the DOM holds: those must be the folded file's."""
 import html.parser
@@ -38,12 +38,20 @@ def ensure_deps(*groups):
 
 
 def make_page(folded, out, view_name):
-    p = subprocess.run([sys.executable, VIEW, folded, "--out", out, "--view", view_name,
+    """view.py's page, made in another directory and moved to out: the
+    page must need nothing outside its directory. Returns its URL."""
+    made = out + "-made"
+    p = subprocess.run([sys.executable, VIEW, folded, "--out", made, "--view", view_name,
                         "--no-open"], capture_output=True, text=True, timeout=300)
     expect_eq(p.returncode, 0, "view.py exit status (stderr: %s)" % p.stderr.strip())
     url = p.stdout.strip().splitlines()[-1]
-    expect_eq(url, "file://" + os.path.join(out, "index.html"), "view.py's URL")
-    return url
+    expect_eq(url, "file://" + os.path.join(made, "index.html"), "view.py's URL")
+    with open(os.path.join(made, "index.html")) as f:
+        index = f.read()
+    expect(view.ROOT not in index and made not in index,
+           "index.html names a path outside its directory: %r" % index)
+    os.rename(made, out)
+    return "file://" + os.path.join(out, "index.html")
 
 
 def expected_rows(stacks):
