@@ -18,8 +18,10 @@ Failures are one `view: error: ...` line and exit status 1.
 """
 import argparse
 import base64
+import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,24 +48,47 @@ def installed_version():
         return None
 
 
+def npm_reason(stderr):
+    """npm's first error line that says what went wrong (it starts with
+    `code E...`-style fields and ends with where its log is)."""
+    for line in stderr.splitlines():
+        text = re.sub(r"^npm (error|ERR!) ?", "", line).strip()
+        if text and not re.match(r"^(code|syscall|errno|path) \S+$", text):
+            return text
+    return "no message"
+
+
+def installed():
+    return installed_version() == SPEEDSCOPE_VERSION and \
+        os.path.exists(os.path.join(RELEASE, "index.html"))
+
+
 def ensure_speedscope():
-    """Install the pinned speedscope into build/speedscope/ unless it is there."""
-    if installed_version() == SPEEDSCOPE_VERSION and \
-            os.path.exists(os.path.join(RELEASE, "index.html")):
+    """Install the pinned speedscope into build/speedscope/ unless it is
+    there. Under a lock: make test runs two view tests at once, and two npm
+    installs into one directory would spoil each other."""
+    if installed():
         return
     npm = shutil.which("npm")
     if not npm:
         raise ViewError("npm is missing (sh tools/ensure-deps.sh view installs it)")
-    os.makedirs(PREFIX, exist_ok=True)
-    print("view: installing speedscope %s with npm into %s (once)"
-          % (SPEEDSCOPE_VERSION, os.path.relpath(PREFIX)), flush=True)
-    p = subprocess.run([npm, "install", "--prefix", PREFIX, "--no-audit", "--no-fund",
-                        "--loglevel=error", "speedscope@" + SPEEDSCOPE_VERSION],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0 or installed_version() != SPEEDSCOPE_VERSION:
-        last = (p.stderr.strip().splitlines() or ["no message"])[-1]
-        raise ViewError("npm install speedscope@%s failed (status %d): %s"
-                        % (SPEEDSCOPE_VERSION, p.returncode, last))
+    try:
+        os.makedirs(PREFIX, exist_ok=True)
+        lock = open(os.path.join(PREFIX, ".install-lock"), "w")
+    except OSError as e:
+        raise ViewError("cannot create %s: %s" % (e.filename or PREFIX, e.strerror))
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if installed():
+            return
+        print("view: installing speedscope %s with npm into %s (once)"
+              % (SPEEDSCOPE_VERSION, os.path.relpath(PREFIX)), flush=True)
+        p = subprocess.run([npm, "install", "--prefix", PREFIX, "--no-audit", "--no-fund",
+                            "--loglevel=error", "speedscope@" + SPEEDSCOPE_VERSION],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0 or not installed():
+            raise ViewError("npm install speedscope@%s failed (status %d): %s"
+                            % (SPEEDSCOPE_VERSION, p.returncode, npm_reason(p.stderr)))
 
 
 def file_url(path):
