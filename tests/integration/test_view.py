@@ -1,9 +1,11 @@
 """make view's page in a real browser: tools/profcap.py records `work mix`
 under TCG -icount, tools/view.py makes speedscope pages of the folded file,
 which are moved elsewhere, and headless Chromium loads them with every host
-name unresolvable (file:// only) and leaves a screenshot and the DOM. speedscope draws the flame graph
-on a canvas; its sandwich view lists every symbol with its total and self
-samples in a table, which the DOM holds: those must be the folded file's."""
+name unresolvable (file:// only) and leaves a screenshot and the DOM.
+speedscope draws the flame graph on a canvas; its sandwich view lists every
+symbol with its total and self samples in a table, which the DOM holds:
+those must be the folded file's. And view.py's use of xdg-open, with a
+stand-in for it."""
 import html.parser
 import os
 import re
@@ -106,6 +108,24 @@ def sandwich_rows(dom):
     return rows
 
 
+def unfilter(kind, line, prev, bpp):
+    """Undo PNG filter kind (1 sub, 2 up, 3 average, 4 Paeth) on one row in
+    place; prev is the row above, already unfiltered."""
+    for i in range(len(line)):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+        if kind == 1:
+            line[i] = (line[i] + a) & 255
+        elif kind == 2:
+            line[i] = (line[i] + b) & 255
+        elif kind == 3:
+            line[i] = (line[i] + (a + b) // 2) & 255
+        elif kind == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+
+
 def png_pixels(path):
     """(width, height, [pixel bytes]) of an 8-bit RGB or RGBA PNG, decoded
     with zlib and PNG's five row filters."""
@@ -128,20 +148,10 @@ def png_pixels(path):
     raw, stride = zlib.decompress(idat), width * bpp
     prev, pixels = bytearray(stride), []
     for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - bpp] if i >= bpp else 0
-            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
-            if kind == 1:
-                line[i] = (line[i] + a) & 255
-            elif kind == 2:
-                line[i] = (line[i] + b) & 255
-            elif kind == 3:
-                line[i] = (line[i] + (a + b) // 2) & 255
-            elif kind == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        start = y * (stride + 1)
+        line = bytearray(raw[start + 1:start + 1 + stride])
+        if raw[start]:
+            unfilter(raw[start], line, prev, bpp)
         pixels.extend(bytes(line[i:i + 3]) for i in range(0, stride, bpp))
         prev = line
     return width, height, pixels
