@@ -118,4 +118,5 @@ TESTS = [
     t(tcp.test_profcap_tcp_bad_crc_is_one_line, accels=("host",), monitor=False),
     t(tcp.test_profcap_tcp_wrong_sample_count_is_one_line, accels=("host",), monitor=False),
     t(tcp.test_profcap_tcp_hang_up_mid_dump_is_one_line, accels=("host",), monitor=False),
+    t(tcp.test_profcap_tcp_address_forms, accels=("host",), monitor=False),
 ]

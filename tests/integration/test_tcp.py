@@ -2,6 +2,7 @@
 console server's raw port, as ser2net gives), and against a fake console on
 loopback that sends damaged dumps or hangs up, where profcap must say one
 `profcap: error:` line and write nothing."""
+import argparse
 import os
 import re
 import select
@@ -13,8 +14,9 @@ import threading
 import time
 import zlib
 
+import profcap
 import qemu
-from monitor import expect, expect_eq
+from monitor import TestFailure, expect, expect_eq
 from test_tools import PROFCAP, RECORD, read_folded, recorded_samples
 
 LOOPBACK = "127.0.0.1"
@@ -213,3 +215,15 @@ def test_profcap_tcp_hang_up_mid_dump_is_one_line(accel):
     p, written = run_against(truncated, hang_up=True)
     expect_one_error_line(p, "closed the connection")
     expect(not written, "a truncated dump was written")
+
+
+def test_profcap_tcp_address_forms(accel):
+    expect_eq(profcap.parse_tcp("127.0.0.1:2000"), ("127.0.0.1", 2000), "IPv4")
+    expect_eq(profcap.parse_tcp("[::1]:2000"), ("::1", 2000), "IPv6")
+    expect_eq(profcap.parse_tcp("console-7:3001"), ("console-7", 3001), "host name")
+    for bad in ("127.0.0.1", "::1:2000", "host:0", "host:65536", "host:port", ":2000"):
+        try:
+            got = profcap.parse_tcp(bad)
+        except argparse.ArgumentTypeError:
+            continue
+        raise TestFailure("parse_tcp(%r) accepted: %r" % (bad, got))
