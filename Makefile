@@ -6,6 +6,8 @@
 #   make bench-peer  the same figures for Linux perf in a guest, beside ours
 #   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
 #                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
+#   make view     that profile (or FILE=some.folded) in speedscope, offline: build/view/index.html
+#   make screenshot  docs/speedscope.png: make profile's page in headless Chromium
 
 BUILD   := build
 CC      := gcc
@@ -41,7 +43,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench bench-peer profile deps clean
+.PHONY: all run picocom test unit integration bench bench-peer profile view screenshot deps clean
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -131,8 +133,20 @@ profile: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tools/profcap.py --boot --accel tcg --icount $(ICOUNT) \
 		--run "prof record hz=$(HZ) callchain $(WORK)" --format folded,perf -o $(BUILD)/profile
-	@echo "flame graph: flamegraph.pl $(BUILD)/profile.folded > profile.svg" \
-		"(https://github.com/brendangregg/FlameGraph); or open either file in https://www.speedscope.app"
+	@echo "flame graph: make view (speedscope, offline), or flamegraph.pl $(BUILD)/profile.folded" \
+		"> profile.svg (https://github.com/brendangregg/FlameGraph)"
+
+# tools/view.py installs speedscope with npm into build/speedscope/ on first use
+FILE    := $(BUILD)/profile.folded
+view:
+	@sh tools/ensure-deps.sh view
+	@$(PYTHON) tools/view.py $(FILE)
+
+screenshot:
+	@sh tools/ensure-deps.sh view browser
+	@$(MAKE) --no-print-directory profile
+	@$(PYTHON) tools/view.py --no-open $(BUILD)/profile.folded
+	@$(PYTHON) tools/browser.py file://$(CURDIR)/$(BUILD)/view/index.html docs/speedscope.png
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,9 @@
 #!/bin/sh
-# ensure-deps.sh: check for the tools the build, `make run` and `make test`
-# need; as root, install the missing Debian packages; otherwise say exactly
-# what is missing and how to install it.
+# ensure-deps.sh [view] [browser]: check for the tools the build, `make run`
+# and `make test` need (and, when named, those of `make view`: Node.js and npm
+# to install speedscope; of its test: a browser); as root, install the
+# missing Debian packages; otherwise say exactly what is missing and how to
+# install it.
 set -e
 
 missing=""
@@ -31,6 +33,13 @@ need /usr/include/stdio.h libc6-dev
 need "$(gcc -print-file-name=libc.a 2>/dev/null | grep / || echo /nonexistent-libc.a)" libc6-dev
 # the host unit tests build with AddressSanitizer and UBSan
 need "$(gcc -print-file-name=libasan.so 2>/dev/null | grep / || echo /nonexistent-libasan)" libasan8
+for group in "$@"; do
+	case "$group" in
+	view) need node nodejs; need npm npm ;;
+	browser) need chromium chromium ;;
+	*) echo "error: unknown group '$group' (view, browser)" >&2; exit 2 ;;
+	esac
+done
 
 [ -z "$missing" ] && exit 0
 
@@ -42,7 +51,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "installing missing Debian packages:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# other installs may hold dpkg's lock for a while: wait for it, not fail
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq $missing >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq $missing >/dev/null
 echo "installed:$missing"

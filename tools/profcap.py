@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Capture a profile from a running monitor over its serial line.
 
-Connects to the monitor (a pty or serial device, a QEMU unix socket, or a QEMU
-it boots itself), optionally runs one command (usually `prof record ...`),
-then asks for `prof dump FORMAT`, checks the framing of SHELL.md ("Profile
-dumps"): begin line, end line, CRC-32 of the body, sample count; and writes
-the body, which flame-graph tools read as it is.
+Connects to the monitor (a pty or serial device, a QEMU unix socket, a
+console server's raw TCP port, or a QEMU it boots itself), optionally runs
+one command (usually `prof record ...`), then asks for `prof dump FORMAT`,
+checks the framing of SHELL.md ("Profile dumps"): begin line, end line,
+CRC-32 of the body, sample count; and writes the body, which flame-graph
+tools read as it is.
 
 Every wait is for a pattern with a timeout; nothing sleeps to synchronise.
 Failures are one `profcap: error: ...` line and exit status 1.
@@ -234,6 +235,30 @@ def open_unix(path):
     return Link(sock.fileno(), sock.fileno(), path, sock.close)
 
 
+def parse_tcp(spec):
+    """HOST:PORT or [IPv6]:PORT -> (host, port); argparse's type."""
+    m = re.match(r"^\[([^\]]+)\]:(\d+)$", spec) or re.match(r"^([^:\[\]]+):(\d+)$", spec)
+    if not m or not 0 < int(m.group(2)) < 65536:
+        raise argparse.ArgumentTypeError("%r is not HOST:PORT (or [IPv6]:PORT)" % spec)
+    return m.group(1), int(m.group(2))
+
+
+def open_tcp(address, timeout):
+    """A console server's raw TCP port (ser2net in raw mode, QEMU -serial
+    tcp:): the console's bytes and nothing else. A telnet port would add its
+    option negotiation to the stream."""
+    host, port = address
+    what = ("[%s]:%d" if ":" in host else "%s:%d") % (host, port)
+    try:
+        sock = socket.create_connection(address, timeout=timeout)
+    except OSError as e:
+        raise CaptureError("cannot connect to %s: %s" % (what, e.strerror or e))
+    # Link waits with select(); keystrokes go out at once, not batched
+    sock.settimeout(None)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return Link(sock.fileno(), sock.fileno(), what, sock.close)
+
+
 def boot_qemu(accel, icount):
     """Start QEMU with the serial port on our pipes (the same command line
     make run and the tests use). QEMU's own messages go to a file, so they
@@ -319,6 +344,9 @@ def parse_args(argv):
     where.add_argument("--pty", metavar="DEV", help="a pty (QEMU -serial pty) or serial device")
     where.add_argument("--unix", metavar="PATH",
                        help="QEMU -serial unix:PATH,server,nowait")
+    where.add_argument("--tcp", metavar="HOST:PORT", type=parse_tcp,
+                       help="a console server's raw TCP port (ser2net, "
+                       "QEMU -serial tcp:HOST:PORT,server=on,wait=off)")
     where.add_argument("--boot", action="store_true", help="boot the monitor in QEMU first")
     ap.add_argument("--accel", choices=["tcg", "kvm"], default="tcg",
                     help="with --boot (default tcg)")
@@ -355,6 +383,8 @@ def connect(args):
         return open_pty(args.pty)
     if args.unix:
         return open_unix(args.unix)
+    if args.tcp:
+        return open_tcp(args.tcp, args.timeout)
     return boot_qemu(args.accel, args.icount)
 
 

@@ -14,7 +14,9 @@ import test_lazy as lazy
 import test_nmi as nmi
 import test_prof as prof
 import test_shell as shell
+import test_tcp as tcp
 import test_tools as tools
+import test_view as view
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
@@ -115,4 +117,17 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
+
+    # make view's page in headless Chromium (installed as root, else a SKIP)
+    t(view.test_view_page_in_chromium, accels=("tcg",), monitor=False),
+    t(view.test_view_opens_the_page_with_xdg_open_on_a_display, accels=("host",), monitor=False),
+
+    # profcap.py --tcp: QEMU's TCP serial on loopback, and a fake console
+    t(tcp.test_profcap_tcp_captures_from_qemu_serial, accels=("tcg",), monitor=False),
+    t(tcp.test_profcap_tcp_connection_refused_is_one_line, accels=("host",), monitor=False),
+    t(tcp.test_profcap_tcp_fake_console_good_dump, accels=("host",), monitor=False),
+    t(tcp.test_profcap_tcp_bad_crc_is_one_line, accels=("host",), monitor=False),
+    t(tcp.test_profcap_tcp_wrong_sample_count_is_one_line, accels=("host",), monitor=False),
+    t(tcp.test_profcap_tcp_hang_up_mid_dump_is_one_line, accels=("host",), monitor=False),
+    t(tcp.test_profcap_tcp_address_forms, accels=("host",), monitor=False),
 ]
