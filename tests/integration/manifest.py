@@ -9,6 +9,7 @@ func(accel); the test starts its own QEMU (a host tool does) or none.
 """
 import qemu
 import test_debug as debug
+import test_dis as dis
 import test_lazy as lazy
 import test_nmi as nmi
 import test_prof as prof
@@ -104,4 +105,10 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
+
+    # the decoder against objdump -d over the whole text (tests/host/insn_walk.c)
+    t(dis.test_insn_oracle_agrees_with_objdump, accels=("host",), monitor=False),
+    t(dis.test_dis_lists_what_objdump_says),
+    t(dis.test_dis_errors),
+    t(dis.test_dis_shows_the_byte_under_a_breakpoint, accels=INT3),
 ]
