@@ -110,5 +110,7 @@ TESTS = [
     t(dis.test_insn_oracle_agrees_with_objdump, accels=("host",), monitor=False),
     t(dis.test_dis_lists_what_objdump_says),
     t(dis.test_dis_errors),
+    # the same portable code under either accelerator: TCG is enough
+    t(dis.test_dis_knows_every_boundary_of_a_function, accels=("tcg",)),
     t(dis.test_dis_shows_the_byte_under_a_breakpoint, accels=INT3),
 ]

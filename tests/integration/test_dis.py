@@ -145,10 +145,38 @@ def test_dis_errors(mon):
     still_works(mon)
 
 
-def test_dis_shows_the_byte_under_a_breakpoint(mon):
+def test_dis_knows_every_boundary_of_a_function(mon):
+    """insn_at (what bp add will ask) at every byte of work_spin: a
+    boundary lists that instruction, any other byte names the instruction
+    it is in, as objdump -d has them."""
     base, size, _ = nm_symbols()["work_spin"]
-    second = objdump_insns(start=base, stop=base + size)[1][0]
-    mon.cmd("bp add 0x%x trace" % second)
-    got = parse_md(mon.cmd("md 0x%x 1" % second))
-    expect_eq(got[second], 0xcc, "int3 planted")
-    expect_objdump_listing(mon, "work_spin", 8)
+    insns = objdump_insns(start=base, stop=base + size)
+    expect(len(insns) > 10, "objdump lists %d instructions in work_spin" % len(insns))
+    for addr, raw, _ in insns:
+        for a in range(addr, addr + len(raw)):
+            out = mon.cmd("dis 0x%x 1" % a)
+            if a == addr:
+                expect_eq([(r[0], r[2]) for r in parse_dis(out)], [(addr, raw)], "dis 0x%x 1" % a)
+            else:
+                one_error(out, "inside the %d-byte instruction at 0x%x" % (len(raw), addr))
+
+
+def test_dis_shows_the_byte_under_a_breakpoint(mon):
+    """Under an int3 the listing and insn_at see the replaced byte: plant
+    one on work_spin's longest instruction (its cc would read as a 1-byte
+    instruction and the rest as others), then list work_spin, and ask for
+    each later instruction and its second byte (insn_at decodes from
+    work_spin's start through the int3 to refuse the second byte)."""
+    base, size, _ = nm_symbols()["work_spin"]
+    insns = objdump_insns(start=base, stop=base + size)
+    k = max(range(len(insns)), key=lambda j: len(insns[j][1]))
+    expect(len(insns[k][1]) > 2, "work_spin's longest instruction: %r" % (insns[k],))
+    mon.cmd("bp add 0x%x trace" % insns[k][0])
+    expect_eq(parse_md(mon.cmd("md 0x%x 1" % insns[k][0]))[insns[k][0]], 0xcc, "int3 planted")
+    expect_objdump_listing(mon, "work_spin", min(len(insns), k + 4))
+    for addr, raw, _ in insns[k + 1:]:
+        expect_eq([(r[0], r[2]) for r in parse_dis(mon.cmd("dis 0x%x 1" % addr))], [(addr, raw)],
+                  "dis 0x%x 1 after the breakpoint" % addr)
+        if len(raw) > 1:
+            one_error(mon.cmd("dis 0x%x 1" % (addr + 1)), "inside the %d-byte instruction at 0x%x"
+                      % (len(raw), addr))
