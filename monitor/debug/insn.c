@@ -13,7 +13,7 @@
 
 /* attribute byte: low nibble flags, high nibble the immediate kind */
 #define A_MODRM		0x01
-#define A_BAD		0x02	/* #UD in 64-bit mode (or AMD-only XOP/3DNow! forms we refuse) */
+#define A_BAD		0x02	/* #UD in 64-bit mode */
 #define A_REGONLY	0x04	/* MOV CR/DR: ModRM.mod is ignored, always a register */
 #define IMM(k)		((k) << 4)
 #define IMM_OF(a)	((a) >> 4)
@@ -159,7 +159,7 @@ static int prefixes(struct cursor *c, struct insn *in)
  * REX (#UD). Returns the attribute byte of the opcode, or -1. */
 static int vex(struct cursor *c, struct insn *in, int esc)
 {
-	int b1, b2, b3, mmmmm;
+	int b1, b2, mmmmm;
 
 	if (in->p66 || in->rep || in->repne || in->lock || in->rex)
 		return -1;
@@ -175,7 +175,7 @@ static int vex(struct cursor *c, struct insn *in, int esc)
 	} else {
 		/* EVEX P0: RXBR'0mmm (maps 1-3 here; the FP16 maps 5/6 are
 		 * refused); P1: W vvvv 1 pp, the 1 is fixed; P2: no length effect */
-		if ((b2 = next(c)) < 0 || (b3 = next(c)) < 0)
+		if ((b2 = next(c)) < 0 || next(c) < 0)
 			return -1;
 		if ((b1 & 0x0c) || !(b2 & 0x04))
 			return -1;
