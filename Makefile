@@ -37,7 +37,7 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 # Portable code that host unit tests compile unchanged.
 PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse.c \
 	monitor/lib/symbols.c monitor/lib/status.c monitor/mem/frame_bitmap.c monitor/nmi/nmi_account.c \
-	monitor/debug/step_plan.c \
+	monitor/debug/step_plan.c monitor/debug/insn.c \
 	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -99,6 +99,11 @@ picocom:
 $(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*/*.h profiler/*.h tests/unit/*.h)
 	@mkdir -p $(BUILD)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(UNIT_SRCS) $(PORTABLE_SRCS)
+
+# The decoder's objdump oracle (tests/integration/test_dis.py) runs this.
+$(BUILD)/insn_walk: tests/host/insn_walk.c monitor/debug/insn.c monitor/debug/insn.h
+	@mkdir -p $(BUILD)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ tests/host/insn_walk.c monitor/debug/insn.c
 
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests

@@ -13,7 +13,7 @@
 
 /* attribute byte: low nibble flags, high nibble the immediate kind */
 #define A_MODRM		0x01
-#define A_BAD		0x02	/* #UD in 64-bit mode (or AMD-only XOP/3DNow! forms we refuse) */
+#define A_BAD		0x02	/* #UD in 64-bit mode */
 #define A_REGONLY	0x04	/* MOV CR/DR: ModRM.mod is ignored, always a register */
 #define IMM(k)		((k) << 4)
 #define IMM_OF(a)	((a) >> 4)
@@ -72,7 +72,7 @@ static const uint8_t map1[256] = {
 static const uint8_t map0f[256] = {
 	[0x00 ... 0x03] = M, [0x04] = BAD, [0x0a] = BAD, [0x0c] = BAD,
 	[0x0d] = M,				/* PREFETCH group */
-	[0x0f] = M,				/* 3DNow!: the opcode follows as an imm8 */
+	[0x0f] = MB,				/* 3DNow!: the opcode follows as an imm8 */
 	[0x10 ... 0x1f] = M,
 	[0x20 ... 0x23] = A_MODRM | A_REGONLY, [0x24 ... 0x27] = BAD,
 	[0x28 ... 0x2f] = M,
@@ -159,7 +159,7 @@ static int prefixes(struct cursor *c, struct insn *in)
  * REX (#UD). Returns the attribute byte of the opcode, or -1. */
 static int vex(struct cursor *c, struct insn *in, int esc)
 {
-	int b1, b2, b3, mmmmm;
+	int b1, b2, mmmmm;
 
 	if (in->p66 || in->rep || in->repne || in->lock || in->rex)
 		return -1;
@@ -175,7 +175,7 @@ static int vex(struct cursor *c, struct insn *in, int esc)
 	} else {
 		/* EVEX P0: RXBR'0mmm (maps 1-3 here; the FP16 maps 5/6 are
 		 * refused); P1: W vvvv 1 pp, the 1 is fixed; P2: no length effect */
-		if ((b2 = next(c)) < 0 || (b3 = next(c)) < 0)
+		if ((b2 = next(c)) < 0 || next(c) < 0)
 			return -1;
 		if ((b1 & 0x0c) || !(b2 & 0x04))
 			return -1;
@@ -242,7 +242,7 @@ static int opcode(struct cursor *c, struct insn *in)
  * addressing, whose ModRM/SIB forms are the 64-bit ones: no 16-bit forms. */
 static int modrm(struct cursor *c, struct insn *in, bool reg_only)
 {
-	int b, mod, rm;
+	int b, mod, rm, sib = 0;
 
 	in->has_modrm = true;
 	in->modrm_off = (uint8_t)c->pos;
@@ -254,22 +254,20 @@ static int modrm(struct cursor *c, struct insn *in, bool reg_only)
 	if (mod == 3 || reg_only)
 		return 0;
 	if (rm == 4) {
-		int sib;
-
 		in->has_sib = true;
 		if ((sib = next(c)) < 0)
 			return -1;
-		/* base 101 with mod 00: disp32 and no base register */
-		if (mod == 0 && (sib & 7) == 5)
-			in->disp_size = 4;
-	} else if (mod == 0 && rm == 5) {
-		in->rip_relative = true;	/* RIP (EIP with 67) + disp32 */
-		in->disp_size = 4;
 	}
-	if (mod == 1)
+	if (mod == 1) {
 		in->disp_size = 1;
-	else if (mod == 2)
+	} else if (mod == 2) {
 		in->disp_size = 4;
+	} else if (rm == 5) {
+		in->rip_relative = true;	/* mod 00 rm 101: RIP (EIP with 67) + disp32 */
+		in->disp_size = 4;
+	} else if (in->has_sib && (sib & 7) == 5) {
+		in->disp_size = 4;		/* SIB base 101 at mod 00: no base, disp32 */
+	}
 	if (in->disp_size)
 		in->disp_off = (uint8_t)c->pos;
 	return skip(c, in->disp_size) ? 0 : -1;

@@ -25,7 +25,7 @@ struct insn {
 	bool vex;		/* VEX (C4/C5) or EVEX (62) encoded */
 	uint8_t map;		/* enum insn_map */
 	uint8_t opcode;		/* the opcode byte within its map */
-	uint8_t opcode_off;	/* offset of the opcode byte */
+	uint8_t opcode_off;	/* offset of the opcode byte (after its escapes or VEX/EVEX) */
 	bool has_modrm;
 	uint8_t modrm, modrm_off;
 	bool has_sib;

@@ -10,6 +10,7 @@ func(accel); the test starts its own QEMU (a host tool does) or none.
 import qemu
 import test_bpnest as bpnest
 import test_debug as debug
+import test_dis as dis
 import test_lazy as lazy
 import test_nmi as nmi
 import test_prof as prof
@@ -130,4 +131,12 @@ TESTS = [
     t(tcp.test_profcap_tcp_wrong_sample_count_is_one_line, accels=("host",), monitor=False),
     t(tcp.test_profcap_tcp_hang_up_mid_dump_is_one_line, accels=("host",), monitor=False),
     t(tcp.test_profcap_tcp_address_forms, accels=("host",), monitor=False),
+
+    # the decoder against objdump -d over the whole text (tests/host/insn_walk.c)
+    t(dis.test_insn_oracle_agrees_with_objdump, accels=("host",), monitor=False),
+    t(dis.test_dis_lists_what_objdump_says),
+    t(dis.test_dis_errors),
+    # the same portable code under either accelerator: TCG is enough
+    t(dis.test_dis_knows_every_boundary_of_a_function, accels=("tcg",)),
+    t(dis.test_dis_shows_the_byte_under_a_breakpoint, accels=INT3),
 ]
