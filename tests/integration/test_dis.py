@@ -119,7 +119,7 @@ def expect_objdump_listing(mon, name, n):
 
 def test_dis_lists_what_objdump_says(mon):
     expect_objdump_listing(mon, "work_spin", 8)
-    expect_objdump_listing(mon, "trap_dispatch", 40)
+    expect_objdump_listing(mon, "trap_other", 40)
     expect_eq(len(parse_dis(mon.cmd("dis work_mix"))), 16, "default count")
 
 
