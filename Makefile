@@ -1,6 +1,7 @@
 # nmimon: build the monitor image and ISO, run it, test it.
 #   make          build/monitor.elf and build/monitor.iso
-#   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom|pty)
+#   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom|pty,
+#                 FIRMWARE=uefi: OVMF on q35 instead of SeaBIOS on pc)
 #   make test     host unit tests + QEMU integration tests
 #   make bench    performance figures (PEER=1: bench-peer too)
 #   make bench-peer  the same figures for Linux perf in a guest, beside ours
@@ -35,7 +36,8 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 # Portable code that host unit tests compile unchanged.
 PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse.c \
 	monitor/lib/symbols.c monitor/lib/status.c monitor/mem/frame_bitmap.c monitor/nmi/nmi_account.c \
-	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
+	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c \
+	monitor/acpi/acpi.c monitor/shell/console_port.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
@@ -78,6 +80,8 @@ $(BUILD)/monitor.iso: $(BUILD)/monitor.elf tools/grub.cfg
 	@cp $(BUILD)/monitor.elf $(BUILD)/iso/boot/monitor.elf
 	@cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	@echo "  ISO     $@"
+	@test -d /usr/lib/grub/x86_64-efi || \
+		{ echo "GRUB's EFI build is missing: make deps (grub-efi-amd64-bin)"; exit 1; }
 	@grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -86,7 +90,8 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(PYTHON) tools/qemu.py run $(if $(ACCEL),--accel $(ACCEL)) $(if $(CONSOLE),--console $(CONSOLE))
+	$(PYTHON) tools/qemu.py run $(if $(ACCEL),--accel $(ACCEL)) $(if $(CONSOLE),--console $(CONSOLE)) \
+		$(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 picocom:
 	@$(MAKE) --no-print-directory run CONSOLE=picocom

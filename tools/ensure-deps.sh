@@ -20,10 +20,14 @@ need awk mawk
 need nm binutils
 need grub-mkrescue grub-common
 need /usr/lib/grub/i386-pc/multiboot2.mod grub-pc-bin
+# the same ISO boots on UEFI machines: GRUB's EFI build goes in too
+need /usr/lib/grub/x86_64-efi/multiboot2.mod grub-efi-amd64-bin
 need xorriso xorriso
 need mformat mtools
 need qemu-system-x86_64 qemu-system-x86
 need picocom picocom
+# make run FIRMWARE=uefi and the UEFI integration tests: OVMF on q35
+need /usr/share/OVMF/OVMF_CODE_4M.fd ovmf
 need python3 python3
 # the host unit tests include the C library's headers; bench-peer links
 # the workload statically against libc.a
@@ -31,6 +35,13 @@ need /usr/include/stdio.h libc6-dev
 need "$(gcc -print-file-name=libc.a 2>/dev/null | grep / || echo /nonexistent-libc.a)" libc6-dev
 # the host unit tests build with AddressSanitizer and UBSan
 need "$(gcc -print-file-name=libasan.so 2>/dev/null | grep / || echo /nonexistent-libasan)" libasan8
+# the CRC-32 fuzz harness compares against zlib's
+need /usr/include/zlib.h zlib1g-dev
+# make fuzz: clang's libFuzzer with its sanitizers
+if [ "$1" = fuzz ]; then
+	need clang-14 clang-14
+	need "$(clang-14 -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-x86_64.a" libclang-rt-14-dev
+fi
 
 [ -z "$missing" ] && exit 0
 
