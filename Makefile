@@ -5,6 +5,7 @@
 #   make test     host unit tests + QEMU integration tests
 #   make bench    performance figures (PEER=1: bench-peer too)
 #   make bench-peer  the same figures for Linux perf in a guest, beside ours
+#   make fuzz     libFuzzer on every portable parser and encoder, FUZZ_S seconds each (default 60)
 #   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
 #                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
 
@@ -42,7 +43,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench bench-peer profile deps clean
+.PHONY: all run picocom test unit integration bench bench-peer profile deps clean fuzz fuzz-replay
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -104,7 +105,7 @@ unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests fuzz-replay
 	$(PYTHON) tests/run_tests.py $(if $(ACCEL),--accel $(ACCEL)) $(if $(ONLY),--only $(ONLY))
 
 bench: deps
@@ -135,6 +136,34 @@ profile: deps
 		--run "prof record hz=$(HZ) callchain $(WORK)" --format folded,perf -o $(BUILD)/profile
 	@echo "flame graph: flamegraph.pl $(BUILD)/profile.folded > profile.svg" \
 		"(https://github.com/brendangregg/FlameGraph); or open either file in https://www.speedscope.app"
+
+# Fuzzing the portable code (tests/fuzz/README.md). Each harness builds two
+# ways: with clang's libFuzzer for make fuzz (FUZZ_S seconds a target), and
+# with gcc and replay_main.c, so make test replays the checked-in corpus
+# (tests/fuzz/corpus/TARGET/) under ASan and UBSan without clang.
+FUZZ_S       := 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_DEPS    := $(PORTABLE_SRCS) tests/fuzz/fuzz.h $(wildcard monitor/*/*.h profiler/*.h)
+FUZZ_CC      := clang-14
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	@$(HOSTCC) $(HOST_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(PORTABLE_SRCS) -lz
+
+$(BUILD)/fuzz/bin/%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZER  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PORTABLE_SRCS) -lz
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay/%)
+
+fuzz:
+	@sh tools/ensure-deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/%)
+	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_S) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

@@ -30,8 +30,11 @@ int acpi_rsdp_parse(const uint8_t *p, size_t avail, struct acpi_rsdp *out)
 	*out = (struct acpi_rsdp){ .revision = p[15], .rsdt = le32(p + 16) };
 	/* revision 0 is ACPI 1.0 (20 bytes); 2 and later add the XSDT */
 	if (p[15] >= 2) {
-		uint32_t len = le32(p + 20);
+		uint32_t len;
 
+		if (avail < ACPI_RSDP_V2_LEN)
+			return -1;
+		len = le32(p + 20);
 		if (len < ACPI_RSDP_V2_LEN || len > avail || !acpi_checksum_ok(p, len))
 			return -1;
 		out->xsdt = le64(p + 24);

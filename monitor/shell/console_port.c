@@ -46,22 +46,19 @@ int console_port_parse(const char *s, uint16_t *port, uint32_t *baud)
 {
 	const char *comma = strchr(s, ',');
 	size_t n = comma ? (size_t)(comma - s) : strlen(s);
-	uint32_t v;
+	uint32_t p, b = UART_BASE_BAUD;
 
 	if (n == 4 && strncmp(s, "com", 3) == 0 && s[3] >= '1' && s[3] <= '4')
-		*port = com_ports[s[3] - '1'];
+		p = com_ports[s[3] - '1'];
 	/* a UART has 8 registers: the last must be a port too */
-	else if (n > 2 && s[0] == '0' && s[1] == 'x' && parse_number(s + 2, n - 2, 16, 0xFFF8, &v) == 0 && v)
-		*port = (uint16_t)v;
-	else
+	else if (!(n > 2 && s[0] == '0' && s[1] == 'x' && parse_number(s + 2, n - 2, 16, 0xFFF8, &p) == 0 && p))
 		return -1;
-	*baud = UART_BASE_BAUD;
-	if (comma) {
-		if (parse_number(comma + 1, strlen(comma + 1), 10, UART_BASE_BAUD, &v) != 0 || v == 0 ||
-		    UART_BASE_BAUD % v != 0)
-			return -1;
-		*baud = v;
-	}
+	if (comma && (parse_number(comma + 1, strlen(comma + 1), 10, UART_BASE_BAUD, &b) != 0 || b == 0 ||
+		      UART_BASE_BAUD % b != 0))
+		return -1;
+	/* written only on success: the caller's default stays otherwise */
+	*port = (uint16_t)p;
+	*baud = b;
 	return 0;
 }
 
