@@ -137,7 +137,7 @@ profile: deps
 	@echo "flame graph: flamegraph.pl $(BUILD)/profile.folded > profile.svg" \
 		"(https://github.com/brendangregg/FlameGraph); or open either file in https://www.speedscope.app"
 
-# Fuzzing the portable code (tests/fuzz/README.md). Each harness builds two
+# Fuzzing the portable code (README.md, "Fuzzing"). Each harness builds two
 # ways: with clang's libFuzzer for make fuzz (FUZZ_S seconds a target), and
 # with gcc and replay_main.c, so make test replays the checked-in corpus
 # (tests/fuzz/corpus/TARGET/) under ASan and UBSan without clang.
