@@ -111,6 +111,7 @@ TESTS = [
     # the fuzz corpus through every harness (gcc ASan/UBSan builds) and profcap's parser
     t(fuzz.test_corpus_replays_clean, accels=("host",), monitor=False),
     t(fuzz.test_corpus_is_small, accels=("host",), monitor=False),
+    t(fuzz.test_profcap_huge_count_is_a_dump_error, accels=("host",), monitor=False),
 
     # UEFI: OVMF on q35, TCG only (GRUB never starts under kvm_pvm); one boot
     # for the smoke set, each UEFI boot costs seconds under TCG

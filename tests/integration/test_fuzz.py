@@ -6,6 +6,7 @@ import glob
 import os
 import subprocess
 import sys
+import zlib
 
 from monitor import TestFailure, expect
 
@@ -35,3 +36,19 @@ def test_corpus_replays_clean(accel):
 def test_corpus_is_small(accel):
     total = sum(os.path.getsize(f) for f in glob.glob(os.path.join(CORPUS, "*", "*")))
     expect(total < 1 << 20, "the fuzz corpus is %d bytes, over 1 MiB" % total)
+
+
+def test_profcap_huge_count_is_a_dump_error(accel):
+    """Regression (issue 16): a 4,301-digit count made int() raise ValueError,
+    which escaped profcap's one `profcap: error:` line."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import profcap
+    for count_line, samples in [("a;b " + "9" * 4301, "1"), ("a;b 1", "9" * 4301)]:
+        crc = zlib.crc32((count_line + "\n").encode())
+        text = ("--- prof dump begin folded ---\n%s\n--- prof dump end samples=%s "
+                "crc32=%08x ---\n" % (count_line, samples, crc))
+        try:
+            profcap.parse_dump(text)
+        except profcap.DumpError:
+            continue
+        raise TestFailure("a %d-digit count was accepted" % max(len(count_line), len(samples)))
