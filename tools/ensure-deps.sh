@@ -5,12 +5,19 @@
 set -e
 
 missing=""
-need() {	# need COMMAND-OR-PATH PACKAGE
+optional=""
+have() {	# have COMMAND-OR-PATH
 	case "$1" in
-	/*) [ -e "$1" ] && return 0 ;;
-	*) command -v "$1" >/dev/null 2>&1 && return 0 ;;
+	/*) [ -e "$1" ] ;;
+	*) command -v "$1" >/dev/null 2>&1 ;;
 	esac
+}
+need() {	# need COMMAND-OR-PATH PACKAGE
+	have "$1" && return 0
 	case " $missing " in *" $2 "*) ;; *) missing="$missing $2" ;; esac
+}
+want() {	# want PATH PACKAGE: installed as root; otherwise its tests are skipped
+	have "$1" || optional="$optional $2"
 }
 
 need gcc gcc
@@ -27,7 +34,7 @@ need mformat mtools
 need qemu-system-x86_64 qemu-system-x86
 need picocom picocom
 # make run FIRMWARE=uefi and the UEFI integration tests: OVMF on q35
-need /usr/share/OVMF/OVMF_CODE_4M.fd ovmf
+want /usr/share/OVMF/OVMF_CODE_4M.fd ovmf
 need python3 python3
 # the host unit tests include the C library's headers; bench-peer links
 # the workload statically against libc.a
@@ -43,6 +50,11 @@ if [ "$1" = fuzz ]; then
 	need "$(clang-14 -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-x86_64.a" libclang-rt-14-dev
 fi
 
+if [ "$(id -u)" != 0 ] && [ -n "$optional" ]; then
+	echo "note: without$optional the UEFI tests are skipped (as root: apt-get install -y$optional)" >&2
+	optional=""
+fi
+missing="$missing$optional"
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
