@@ -173,6 +173,8 @@ def main():
     ap.add_argument("--firmware", choices=["bios", "uefi"], default="bios")
     args = ap.parse_args()
     accel = args.accel or default_accel()
+    if args.firmware == "uefi" and not args.accel and kvm_is_pvm():
+        accel = "tcg"  # GRUB never starts under kvm_pvm
     if args.firmware == "uefi" and uefi_missing():
         sys.exit("error: FIRMWARE=uefi but " + uefi_missing())
     if args.firmware == "uefi" and accel == "kvm" and kvm_is_pvm():
