@@ -116,7 +116,7 @@ static void mb2_efi_mmap(const uint8_t *p, uint32_t size)
 			    type == EFI_CONVENTIONAL;
 
 		add_region(*(const uint64_t *)(d + 8), *(const uint64_t *)(d + 24) * EFI_PAGE,
-			   free ? MEM_USABLE : 2);
+			   free ? MEM_USABLE : MEM_RESERVED);
 	}
 }
 

@@ -8,6 +8,7 @@
 
 #define MEM_REGIONS_MAX 64
 #define MEM_USABLE 1	/* multiboot memory type "available RAM" */
+#define MEM_RESERVED 2
 
 struct mem_region {
 	uint64_t base, len;
