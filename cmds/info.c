@@ -69,7 +69,10 @@ static int cmd_info(int argc, char **argv)
 		const struct console_port *c = console_boot_port();
 		const struct acpi_rsdp *r = acpi_boot_rsdp();
 
-		kprintf("acpi: rsdp revision %u from %s\n", r ? r->revision : 0, acpi_boot_rsdp_source());
+		if (r)
+			kprintf("acpi: rsdp revision %u from %s\n", r->revision, acpi_boot_rsdp_source());
+		else
+			kprintf("acpi: no rsdp: %s\n", acpi_boot_rsdp_source());
 		kprintf("console: I/O port 0x%x, %u baud, ", c->port, c->baud);
 		if (c->irq == CONSOLE_NO_IRQ)
 			kprintf("no IRQ line (idle polls): %s\n", c->why);

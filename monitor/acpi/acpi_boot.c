@@ -39,7 +39,7 @@ static void search(void)
 		return;
 	}
 	if (bootinfo.firmware == FIRMWARE_UEFI) {
-		rsdp_source = "none: no valid multiboot2 RSDP tag (no legacy search under UEFI)";
+		rsdp_source = "no valid multiboot2 RSDP tag (and no legacy search under UEFI)";
 		return;
 	}
 	/* a fixed low address: hide it from gcc, which takes any pointer below
@@ -53,7 +53,7 @@ static void search(void)
 	else if (scan(BIOS_ROM_START, BIOS_ROM_END))
 		rsdp_source = "BIOS area search";
 	else
-		rsdp_source = "none: not in the EBDA or the BIOS area";
+		rsdp_source = "not in the EBDA or the BIOS area";
 }
 
 const struct acpi_rsdp *acpi_boot_rsdp(void)
