@@ -1,9 +1,11 @@
 # nmimon: build the monitor image and ISO, run it, test it.
 #   make          build/monitor.elf and build/monitor.iso
-#   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom|pty)
+#   make run      boot it in QEMU, shell on this terminal (ACCEL=kvm|tcg, CONSOLE=picocom|pty,
+#                 FIRMWARE=uefi: OVMF on q35 instead of SeaBIOS on pc)
 #   make test     host unit tests + QEMU integration tests
 #   make bench    performance figures (PEER=1: bench-peer too)
 #   make bench-peer  the same figures for Linux perf in a guest, beside ours
+#   make fuzz     libFuzzer on every portable parser and encoder, FUZZ_S seconds each (default 60)
 #   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
 #                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
 #   make view     that profile (or FILE=some.folded) in speedscope, offline: build/view/index.html
@@ -37,13 +39,14 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 # Portable code that host unit tests compile unchanged.
 PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse.c \
 	monitor/lib/symbols.c monitor/lib/status.c monitor/mem/frame_bitmap.c monitor/nmi/nmi_account.c \
-	monitor/debug/step_plan.c monitor/debug/insn.c \
+	monitor/debug/step_plan.c monitor/debug/insn.c monitor/acpi/acpi.c monitor/shell/console_port.c \
 	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench bench-peer profile view screenshot deps clean
+.PHONY: all run picocom test unit integration bench bench-peer profile view screenshot deps clean \
+	fuzz fuzz-replay
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -83,6 +86,8 @@ $(BUILD)/monitor.iso: $(BUILD)/monitor.elf tools/grub.cfg
 	@cp $(BUILD)/monitor.elf $(BUILD)/iso/boot/monitor.elf
 	@cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	@echo "  ISO     $@"
+	@test -d /usr/lib/grub/x86_64-efi || \
+		{ echo "GRUB's EFI build is missing: make deps (grub-efi-amd64-bin)"; exit 1; }
 	@grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -91,7 +96,8 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	$(PYTHON) tools/qemu.py run $(if $(ACCEL),--accel $(ACCEL)) $(if $(CONSOLE),--console $(CONSOLE))
+	$(PYTHON) tools/qemu.py run $(if $(ACCEL),--accel $(ACCEL)) $(if $(CONSOLE),--console $(CONSOLE)) \
+		$(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 picocom:
 	@$(MAKE) --no-print-directory run CONSOLE=picocom
@@ -109,7 +115,7 @@ unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests fuzz-replay
 	$(PYTHON) tests/run_tests.py $(if $(ACCEL),--accel $(ACCEL)) $(if $(ONLY),--only $(ONLY))
 
 bench: deps
@@ -152,6 +158,34 @@ screenshot:
 	@$(MAKE) --no-print-directory profile
 	@$(PYTHON) tools/view.py --no-open $(BUILD)/profile.folded
 	@$(PYTHON) tools/browser.py file://$(CURDIR)/$(BUILD)/view/index.html docs/speedscope.png
+
+# Fuzzing the portable code (README.md, "Fuzzing"). Each harness builds two
+# ways: with clang's libFuzzer for make fuzz (FUZZ_S seconds a target), and
+# with gcc and replay_main.c, so make test replays the checked-in corpus
+# (tests/fuzz/corpus/TARGET/) under ASan and UBSan without clang.
+FUZZ_S       := 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_DEPS    := $(PORTABLE_SRCS) tests/fuzz/fuzz.h $(wildcard monitor/*/*.h profiler/*.h)
+FUZZ_CC      := clang-14
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(BUILD)/fuzz/replay/%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	@$(HOSTCC) $(HOST_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(PORTABLE_SRCS) -lz
+
+$(BUILD)/fuzz/bin/%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZER  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(PORTABLE_SRCS) -lz
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay/%)
+
+fuzz:
+	@sh tools/ensure-deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/%)
+	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_S) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)

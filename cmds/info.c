@@ -1,4 +1,7 @@
 #include "monitor/bootinfo.h"
+#include "monitor/acpi/acpi_boot.h"
+#include "monitor/lib/string.h"
+#include "monitor/shell/console_boot.h"
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
 #include "monitor/cpuinfo.h"
@@ -58,8 +61,29 @@ static int cmd_info(int argc, char **argv)
 		kprintf("timer: none (%s); ", nmi_timer_why_absent());
 	kprintf("pmu: %s\n", pmu_live_info()->kind == PMU_NONE ? "none (see above)" :
 		"counter 0 overflow as NMI via the APIC's LVTPC");
-	kprintf("memory: %lu MiB usable in %u regions (%s)\n", bootinfo.usable_bytes >> 20,
-		bootinfo.mem_count, bootinfo.protocol);
+	kprintf("firmware: %s (%s)\n", bootinfo.firmware == FIRMWARE_UEFI ? "UEFI" : "BIOS",
+		bootinfo.firmware == FIRMWARE_UEFI ? "multiboot2 EFI system table tag" :
+		strcmp(bootinfo.protocol, "multiboot2") == 0 ? "no multiboot2 EFI tag" :
+		"multiboot1: QEMU's loader on SeaBIOS");
+	{
+		const struct console_port *c = console_boot_port();
+		const struct acpi_rsdp *r = acpi_boot_rsdp();
+
+		if (r)
+			kprintf("acpi: rsdp revision %u from %s\n", r->revision, acpi_boot_rsdp_source());
+		else
+			kprintf("acpi: no rsdp: %s\n", acpi_boot_rsdp_source());
+		kprintf("console: I/O port 0x%x, %u baud, ", c->port, c->baud);
+		if (c->irq == CONSOLE_NO_IRQ)
+			kprintf("no IRQ line (idle polls): %s\n", c->why);
+		else
+			kprintf("IRQ %u: %s\n", c->irq, c->why);
+	}
+	kprintf("memory: %lu MiB usable in %u regions (%s, from the %s)\n", bootinfo.usable_bytes >> 20,
+		bootinfo.mem_count, bootinfo.protocol,
+		bootinfo.mem_source ? bootinfo.mem_source : "nothing");
+	if (bootinfo.mem_dropped)
+		kprintf("memory: %u more regions did not fit and are not used\n", bootinfo.mem_dropped);
 	kprintf("frames: %lu total, %lu free, %lu used (4 KiB, below 4 GiB)\n", frames_total(),
 		frames_free(), frames_total() - frames_free());
 	for (unsigned int i = 0; i < bootinfo.mem_count; i++) {

@@ -1,6 +1,7 @@
 /* kmain: the start-up order of the monitor, one init call a line. */
 #include "bootinfo.h"
 #include "monitor/shell/console.h"
+#include "monitor/shell/console_boot.h"
 #include "cpuinfo.h"
 #include "monitor/mem/frames.h"
 #include "monitor/nmi/nmi.h"
@@ -35,11 +36,12 @@ void kmain(uint32_t magic, uint32_t info)
 {
 	tsc_mark_boot();
 	percpu_init(0);			/* GS base first: everything below may use this_cpu() */
-	uart_init();			/* the console, so later steps can report */
+	uart_init(0x3F8, 115200, 4);	/* COM1, so later steps can report */
 	gdt_init();			/* TSS with the NMI, #DF and #MC IST stacks */
 	idt_init();			/* every vector -> entry.S; after the TSS (IST indexes) */
 	idt_load();			/* from here an exception prints a report */
 	bootinfo_parse(magic, info);	/* before paging_init unmaps page 0 */
+	console_boot_select();		/* serial= or ACPI SPCR; reads the EBDA pointer in page 0 */
 	paging_init();			/* text read-only, NX data, guard pages unmapped */
 	frames_init();			/* from the memory map; the lazy region needs it */
 	cpuinfo_probe();
@@ -51,7 +53,8 @@ void kmain(uint32_t magic, uint32_t info)
 	pmu_live_detect();		/* after the IDT: its MSR probes may #GP */
 	pic_init();			/* 8259 off the exception vectors, all lines masked */
 	uart_set_rx_irq(true);
-	pic_unmask(COM1_IRQ);		/* keystrokes wake the shell from HLT */
+	if (uart_irq() != UART_NO_IRQ)
+		pic_unmask(uart_irq());	/* keystrokes wake the shell from HLT */
 	shell_check_commands();		/* a duplicate command name stops here */
 	banner();
 	shell_run();

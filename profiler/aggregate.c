@@ -56,17 +56,21 @@ size_t agg_sorted(struct aggregate *a, struct agg_entry *out, size_t max)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < AGG_MAX_KEYS && n < max; i++)
-		if (a->e[i].key)
-			out[n++] = a->e[i];
-	/* insertion sort: n is small and this runs in the shell */
-	for (size_t i = 1; i < n; i++) {
-		struct agg_entry v = out[i];
-		size_t j = i;
+	if (max == 0)
+		return 0;
+	/* out stays sorted and holds the best n seen so far: each entry goes
+	 * in at its place and pushes out the last once out is full (insertion
+	 * over all keys; this runs in the shell, at most AGG_MAX_KEYS * max) */
+	for (size_t i = 0; i < AGG_MAX_KEYS; i++) {
+		const struct agg_entry *v = &a->e[i];
+		size_t j;
 
-		for (; j > 0 && before(&v, &out[j - 1]); j--)
+		if (!v->key || (n == max && !before(v, &out[n - 1])))
+			continue;
+		j = n < max ? n++ : n - 1;
+		for (; j > 0 && before(v, &out[j - 1]); j--)
 			out[j] = out[j - 1];
-		out[j] = v;
+		out[j] = *v;
 	}
 	return n;
 }

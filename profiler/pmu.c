@@ -73,6 +73,14 @@ static void detect(const struct pmu_ops *o, struct pmu_info *p)
 		p->kind = PMU_NONE;
 		return;
 	}
+	/* a legacy counter write sign-extends bit 31, so below 32 bits the
+	 * presets go wrong; above 64 is no counter at all */
+	if (p->width < 32 || p->width > 64) {
+		fmt_snprintf(p->why_none, sizeof(p->why_none), "no PMU: CPUID.0AH counter width %u bits",
+			     p->width);
+		p->kind = PMU_NONE;
+		return;
+	}
 	p->kind = PMU_INTEL;
 	/* PERF_CAPABILITIES exists when CPUID.1:ECX.PDCM says so */
 	o->cpuid(o->ctx, 1, 0, r);
@@ -82,6 +90,17 @@ static void detect(const struct pmu_ops *o, struct pmu_info *p)
 	 * virtual PMU) means there is nothing to program */
 	if (p->version >= 2 && o->rdmsr(o->ctx, MSR_IA32_PERF_GLOBAL_CTRL, &caps) != 0)
 		none(p, "no PMU: IA32_PERF_GLOBAL_CTRL faults");
+}
+
+/* CPUID.0AH reports the width in 8 bits; no counter is wider than 64 */
+static unsigned int counter_bits(const struct pmu_info *p)
+{
+	return p->width == 0 ? 48 : p->width > 64 ? 64 : p->width;
+}
+
+uint64_t pmu_counter_top_bit(const struct pmu_info *p)
+{
+	return 1ull << (counter_bits(p) - 1);
 }
 
 uint32_t pmu_counter_msr(const struct pmu_info *p)
@@ -114,8 +133,7 @@ bool pmu_evtsel(const struct pmu_info *p, enum pmu_event e, uint64_t *sel)
 
 uint64_t pmu_period_value(const struct pmu_info *p, uint64_t period)
 {
-	unsigned int bits = p->width ? p->width : 48;
-	uint64_t mask = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+	uint64_t mask = pmu_counter_top_bit(p) * 2 - 1;	/* 2^64 - 1 when 64 bits: wraps to it */
 	/* a legacy IA32_PMCx write takes EAX and copies bit 31 upwards: -period
 	 * must keep bit 31 set, so at most 2^31 - 1 */
 	uint64_t max = p->kind == PMU_INTEL && !p->full_width ? 0x7fffffffull : mask;
@@ -202,11 +220,10 @@ static unsigned int wrapped_counter_pmi(const struct pmu_ops *o, const struct pm
 					void (*record)(void *ctx, unsigned int counter),
 					void *record_ctx)
 {
-	unsigned int width = p->width ? p->width : 48;
 	uint32_t ctr = pmu_counter_msr(p);
 	uint64_t v;
 
-	if (o->rdmsr(o->ctx, ctr, &v) || (v & (1ull << (width - 1))))
+	if (o->rdmsr(o->ctx, ctr, &v) || (v & pmu_counter_top_bit(p)))
 		return 0;	/* still negative: it has not wrapped, not ours */
 	record(record_ctx, 0);
 	o->wrmsr(o->ctx, ctr, pmu_period_value(p, period));

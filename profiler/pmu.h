@@ -51,6 +51,8 @@ struct pmu_info {
 };
 
 void pmu_detect(const struct pmu_ops *o, struct pmu_info *p);
+/* The counter's top (sign) bit: width bounded to 64 bits, 0 taken as 48. */
+uint64_t pmu_counter_top_bit(const struct pmu_info *p);
 /* Counter 0's MSRs for this PMU. */
 uint32_t pmu_counter_msr(const struct pmu_info *p);
 uint32_t pmu_evtsel_msr(const struct pmu_info *p);

@@ -118,7 +118,7 @@ static bool overflow_pending(void)
 	if (info.kind == PMU_INTEL && info.version >= 2)
 		return live_rdmsr(0, MSR_IA32_PERF_GLOBAL_STATUS, &v) == 0 && (v & 1);
 	return live_rdmsr(0, pmu_counter_msr(&info), &v) == 0 &&
-	       !(v & (1ull << ((info.width ? info.width : 48) - 1)));
+	       !(v & pmu_counter_top_bit(&info));
 }
 
 /* A counter that reads back may still never overflow, or overflow without

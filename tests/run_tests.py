@@ -58,7 +58,7 @@ def run_one(test, accel):
     if not test["monitor"]:
         return run_without_monitor(test, accel)
     mon = Monitor(accel=accel, boot=test["boot"], icount=test["icount"],
-                  reboot=test["reboot"])
+                  reboot=test["reboot"], firmware=test["firmware"])
     t0 = time.monotonic()
     try:
         mon.start()
@@ -93,8 +93,13 @@ def main():
         for accel in test["accels"]:
             if args.accel and accel not in (args.accel, "host"):
                 continue
-            label = "%s [%s%s]" % (test["name"], accel,
-                                   "/" + test["boot"] if test["boot"] else "")
+            label = "%s [%s%s%s]" % (test["name"], accel,
+                                     "/" + test["boot"] if test["boot"] else "",
+                                     "/uefi" if test["firmware"] == "uefi" else "")
+            if test["firmware"] == "uefi" and qemu.uefi_missing():
+                print("SKIP %s: %s" % (label, qemu.uefi_missing()))
+                skipped += 1
+                continue
             if accel == "kvm" and not kvm_ok:
                 print("SKIP %s: /dev/kvm is missing or cannot be opened" % label)
                 skipped += 1

@@ -32,8 +32,10 @@ FORMATS = ("folded", "perf", "raw")
 PROMPT_RE = re.compile(r"\nmon(\(stopped\))?> ")
 BOOT_PROMPT_RE = re.compile(r"(^|\n)mon> ")
 BEGIN_RE = re.compile(r"^--- prof dump begin (\w+) ---$")
-END_RE = re.compile(r"^--- prof dump end samples=(\d+) crc32=([0-9a-f]{8}) ---$")
-FOLDED_RE = re.compile(r"^\S+ (\d+)$")
+# counts are 64-bit: at most 20 ASCII digits (a longer one is a broken
+# dump, and Python's int() refuses more than 4300 digits with a ValueError)
+END_RE = re.compile(r"^--- prof dump end samples=([0-9]{1,20}) crc32=([0-9a-f]{8}) ---$")
+FOLDED_RE = re.compile(r"^\S+ ([0-9]{1,20})$")
 PERF_HEADER_RE = re.compile(r"^\S+ \d+ \[\d+\] \d+\.\d{6}: \d+ \S+:$")
 RAW_RE = re.compile(r"^[0-9a-f]+( [0-9a-f]+){3,}$")
 

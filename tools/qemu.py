@@ -8,6 +8,8 @@ Accelerator: KVM when /dev/kvm can be opened, else TCG; --accel overrides.
 Boot path: the ISO through GRUB (multiboot2), except under kvm_pvm (the
 development machines' KVM, see ARCHITECTURE.md), where GRUB never starts and
 only QEMU's own multiboot1 loader works: there `-kernel build/monitor.elf`.
+Firmware: BIOS (SeaBIOS) on -machine pc, or with --firmware uefi Debian's
+OVMF on -machine q35, booting the same ISO through GRUB's EFI build.
 """
 import argparse
 import os
@@ -20,6 +22,19 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ELF = os.path.join(ROOT, "build", "monitor.elf")
 ISO = os.path.join(ROOT, "build", "monitor.iso")
 QEMU = "qemu-system-x86_64"
+# Debian's ovmf package; Secure Boot off (no keys enrolled in these VARS)
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
+
+def uefi_missing():
+    """Why UEFI boots cannot run here, or None."""
+    for f in (OVMF_CODE, OVMF_VARS):
+        if not os.path.exists(f):
+            return "%s is missing (Debian package ovmf)" % f
+    if not os.path.isdir("/usr/lib/grub/x86_64-efi"):
+        return "GRUB's EFI build is missing (Debian package grub-efi-amd64-bin)"
+    return None
 
 
 def kvm_usable():
@@ -44,9 +59,12 @@ def default_boot(accel):
 
 
 def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
-              reboot=False, extra=()):
-    """The QEMU command line. serial: a QEMU -serial argument."""
+              reboot=False, extra=(), firmware="bios"):
+    """The QEMU command line. serial: a QEMU -serial argument (or a list of
+    them: COM1, COM2, ...)."""
     boot = boot or default_boot(accel)
+    if firmware == "uefi":
+        boot = "iso"  # OVMF has no multiboot1 loader: GRUB's EFI build it is
     append = []
     if icount is not None:
         # with -icount sleep=off and no guest timer armed, QEMU 7.2 never wakes
@@ -54,9 +72,15 @@ def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
         # so the multiboot1 path that takes -append)
         boot = "kernel"
         append.append("idle=poll")
-    argv = [QEMU, "-machine", "pc", "-m", memory, "-display", "none",
-            "-monitor", "none", "-serial", serial, "-vga", "none",
-            "-net", "none"]
+    argv = [QEMU, "-machine", "q35" if firmware == "uefi" else "pc", "-m", memory,
+            "-display", "none", "-monitor", "none", "-vga", "none", "-net", "none"]
+    for s in [serial] if isinstance(serial, str) else serial:
+        argv += ["-serial", s]
+    if firmware == "uefi":
+        # the VARS copy-on-write (snapshot=on): OVMF's writes to its
+        # variable store never reach the package's file
+        argv += ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+                 "-drive", "if=pflash,format=raw,snapshot=on,file=" + OVMF_VARS]
     if accel == "kvm":
         # -cpu host aborts under kvm_pvm ("failed to set MSR 0x10a")
         cpu = "host,-arch-capabilities" if kvm_is_pvm() else "host"
@@ -91,17 +115,18 @@ def linux_guest_argv(kernel, initrd, append, icount, memory="1G"):
             "-kernel", kernel, "-initrd", initrd, "-append", append, "-no-reboot"]
 
 
-def run_stdio(accel):
-    argv = qemu_argv(accel, serial="mon:stdio", reboot=True)
-    print("booting with %s (%s); quit with Ctrl-A then X" %
-          (accel, "ISO via GRUB" if "-cdrom" in argv else "-kernel monitor.elf"),
+def run_stdio(accel, firmware):
+    argv = qemu_argv(accel, serial="mon:stdio", reboot=True, firmware=firmware)
+    print("booting with %s, %s (%s); quit with Ctrl-A then X" %
+          (accel, "UEFI (OVMF, q35)" if firmware == "uefi" else "BIOS (pc)",
+           "ISO via GRUB" if "-cdrom" in argv else "-kernel monitor.elf"),
           flush=True)
     os.execvp(argv[0], argv)
 
 
-def start_on_pty(accel):
+def start_on_pty(accel, firmware):
     """QEMU with its serial port on a new pty; returns (process, pty path)."""
-    argv = qemu_argv(accel, serial="pty", reboot=True)
+    argv = qemu_argv(accel, serial="pty", reboot=True, firmware=firmware)
     q = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
     pty = None
@@ -116,10 +141,10 @@ def start_on_pty(accel):
     return q, pty
 
 
-def run_pty(accel):
+def run_pty(accel, firmware):
     """The serial port stays on a pty until Ctrl-C here: attach and detach
     picocom, tools/profcap.py or both in turn, and the monitor keeps its state."""
-    q, pty = start_on_pty(accel)
+    q, pty = start_on_pty(accel, firmware)
     print("serial on %s (picocom -b 115200 %s, or tools/profcap.py --pty %s); "
           "Ctrl-C here stops QEMU" % (pty, pty, pty), flush=True)
     try:
@@ -129,8 +154,8 @@ def run_pty(accel):
         q.wait()
 
 
-def run_picocom(accel):
-    q, pty = start_on_pty(accel)
+def run_picocom(accel, firmware):
+    q, pty = start_on_pty(accel, firmware)
     print("serial on %s; quit picocom with Ctrl-A then Ctrl-X (QEMU stops too)" % pty,
           flush=True)
     try:
@@ -145,16 +170,23 @@ def main():
     ap.add_argument("mode", choices=["run"])
     ap.add_argument("--accel", choices=["kvm", "tcg"], default=None)
     ap.add_argument("--console", choices=["stdio", "picocom", "pty"], default="stdio")
+    ap.add_argument("--firmware", choices=["bios", "uefi"], default="bios")
     args = ap.parse_args()
     accel = args.accel or default_accel()
+    if args.firmware == "uefi" and not args.accel and kvm_is_pvm():
+        accel = "tcg"  # GRUB never starts under kvm_pvm
+    if args.firmware == "uefi" and uefi_missing():
+        sys.exit("error: FIRMWARE=uefi but " + uefi_missing())
+    if args.firmware == "uefi" and accel == "kvm" and kvm_is_pvm():
+        sys.exit("error: FIRMWARE=uefi boots GRUB, which never starts under kvm_pvm: use ACCEL=tcg")
     if accel == "kvm" and not kvm_usable():
         sys.exit("error: ACCEL=kvm but /dev/kvm cannot be opened")
     if args.console == "picocom":
-        run_picocom(accel)
+        run_picocom(accel, args.firmware)
     elif args.console == "pty":
-        run_pty(accel)
+        run_pty(accel, args.firmware)
     else:
-        run_stdio(accel)
+        run_stdio(accel, args.firmware)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ static bool irq(unsigned int line)
 	bool brk = false;
 
 	/* IRQ 7 and 15 can be spurious: the 8259 wants no EOI for those */
-	if (line == COM1_IRQ)
+	if (line == uart_irq())
 		brk = console_rx_interrupt(cpu->in_command && cpu->irq_depth == 1 && !stop_active());
 	else
 		spurious_interrupts++;

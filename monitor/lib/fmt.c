@@ -23,34 +23,62 @@ static int emit_padded(fmt_sink sink, void *ctx, const char *s, int len,
 	return n;
 }
 
+static void repeat(fmt_sink sink, void *ctx, char c, int count)
+{
+	for (int i = 0; i < count; i++)
+		sink(ctx, c);
+}
+
 static int emit_number(fmt_sink sink, void *ctx, uint64_t v, bool neg,
 		       unsigned int base, bool upper, const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char buf[24];
+	char buf[20];		/* 2^64 - 1 has 20 decimal digits */
 	int i = sizeof(buf);
-	int n = 0;
+	int ndigits, zeros, len, fill;
+	bool zero_fill = sp->zero && !sp->left;
 
 	do {
 		buf[--i] = digits[v % base];
 		v /= base;
 	} while (v);
-	while ((int)sizeof(buf) - i < sp->prec)
-		buf[--i] = '0';
-	if (neg) {
-		if (sp->zero && !sp->left && sp->width > 0) {
-			/* sign before the zero padding: -0042 */
-			struct spec s2 = *sp;
+	ndigits = (int)sizeof(buf) - i;
+	/* the precision's leading zeros are counted, not stored: a precision
+	 * may be longer than any number's digits */
+	zeros = sp->prec > ndigits ? sp->prec - ndigits : 0;
+	len = (neg ? 1 : 0) + zeros + ndigits;
+	fill = sp->width > len ? sp->width - len : 0;
+	if (!sp->left && !zero_fill)
+		repeat(sink, ctx, ' ', fill);
+	if (neg)
+		sink(ctx, '-');		/* the sign before zero padding: -0042 */
+	if (zero_fill)
+		repeat(sink, ctx, '0', fill);
+	repeat(sink, ctx, '0', zeros);
+	for (; i < (int)sizeof(buf); i++)
+		sink(ctx, buf[i]);
+	if (sp->left)
+		repeat(sink, ctx, ' ', fill);
+	return len + fill;
+}
 
-			sink(ctx, '-');
-			s2.width = sp->width - 1;
-			return 1 + emit_padded(sink, ctx, buf + i, sizeof(buf) - i, &s2, '0');
-		}
-		buf[--i] = '-';
+/* Digits of a width or precision, at most FMT_FIELD_MAX. */
+static int field(const char **f)
+{
+	int v = 0;
+
+	while (**f >= '0' && **f <= '9') {
+		if (v < FMT_FIELD_MAX)
+			v = v * 10 + (*(*f)++ - '0');
+		else
+			(*f)++;
 	}
-	n += emit_padded(sink, ctx, buf + i, sizeof(buf) - i, sp,
-			 sp->zero && !sp->left ? '0' : ' ');
-	return n;
+	return v < FMT_FIELD_MAX ? v : FMT_FIELD_MAX;
+}
+
+static int bounded(int v)
+{
+	return v > FMT_FIELD_MAX ? FMT_FIELD_MAX : v < -FMT_FIELD_MAX ? -FMT_FIELD_MAX : v;
 }
 
 int fmt_vformat(fmt_sink sink, void *ctx, const char *f, va_list ap)
@@ -76,25 +104,23 @@ int fmt_vformat(fmt_sink sink, void *ctx, const char *f, va_list ap)
 				break;
 		}
 		if (*f == '*') {
-			sp.width = va_arg(ap, int);
+			sp.width = bounded(va_arg(ap, int));
 			if (sp.width < 0) {
 				sp.left = true;
 				sp.width = -sp.width;
 			}
 			f++;
 		} else {
-			while (*f >= '0' && *f <= '9')
-				sp.width = sp.width * 10 + (*f++ - '0');
+			sp.width = field(&f);
 		}
 		if (*f == '.') {
 			f++;
 			sp.prec = 0;
 			if (*f == '*') {
-				sp.prec = va_arg(ap, int);
+				sp.prec = bounded(va_arg(ap, int));
 				f++;
 			} else {
-				while (*f >= '0' && *f <= '9')
-					sp.prec = sp.prec * 10 + (*f++ - '0');
+				sp.prec = field(&f);
 			}
 		}
 		while (*f == 'l' || *f == 'z') {

@@ -135,12 +135,13 @@ int console_getc(void)
 	static int poll = -1;
 
 	if (poll < 0)
-		poll = bootinfo_has_option("idle=poll");
+		poll = bootinfo_has_option("idle=poll") || uart_irq() == UART_NO_IRQ;
 	for (;;) {
 		int c;
 
 		if (poll) {
-			/* boot option idle=poll: for -icount runs (tools/qemu.py) */
+			/* boot option idle=poll: for -icount runs (tools/qemu.py);
+			 * or a console UART whose IRQ line is unknown */
 			c = console_trygetc();
 			if (c >= 0)
 				return c;

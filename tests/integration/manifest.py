@@ -18,16 +18,19 @@ import test_shell as shell
 import test_tcp as tcp
 import test_tools as tools
 import test_view as view
+import test_fuzz as fuzz
+import test_uefi as uefi
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
 
 
 def t(func, accels=BOTH, boot=None, timeout=120, reboot=False, icount=None, name=None,
-      monitor=True):
+      monitor=True, firmware="bios"):
     group = func.__module__[len("test_"):]
     return dict(name="%s/%s" % (group, name or func.__name__[len("test_"):]), func=func, accels=accels,
-                boot=boot, timeout=timeout, reboot=reboot, icount=icount, monitor=monitor)
+                boot=boot, timeout=timeout, reboot=reboot, icount=icount, monitor=monitor,
+                firmware=firmware)
 
 
 TESTS = [
@@ -139,4 +142,18 @@ TESTS = [
     # the same portable code under either accelerator: TCG is enough
     t(dis.test_dis_knows_every_boundary_of_a_function, accels=("tcg",)),
     t(dis.test_dis_shows_the_byte_under_a_breakpoint, accels=INT3),
+
+    # the fuzz corpus through every harness (gcc ASan/UBSan builds) and profcap's parser
+    t(fuzz.test_corpus_replays_clean, accels=("host",), monitor=False),
+    t(fuzz.test_corpus_is_small, accels=("host",), monitor=False),
+    t(fuzz.test_profcap_huge_count_is_a_dump_error, accels=("host",), monitor=False),
+
+    # UEFI: OVMF on q35, TCG only (GRUB never starts under kvm_pvm); one boot
+    # for the smoke set, each UEFI boot costs seconds under TCG
+    t(uefi.test_uefi_smoke_boot_info_md_bp_nmi_prof, accels=("tcg",), firmware="uefi",
+      monitor=False, timeout=400),
+    t(uefi.test_bios_console_on_com2_from_spcr, accels=("tcg",), monitor=False),
+    t(uefi.test_bios_serial_option_beats_spcr, accels=("tcg",), monitor=False),
+    t(uefi.test_bios_spcr_mmio_uart_is_named_and_com1_used, accels=("tcg",), monitor=False),
+    t(uefi.test_bios_bad_serial_option_is_named_and_com1_used, accels=("tcg",), monitor=False),
 ]

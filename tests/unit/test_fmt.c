@@ -46,3 +46,35 @@ UNIT_TEST(fmt_snprintf_truncates_and_returns_full_length)
 	CHECK_STREQ(buf, "");
 	CHECK_EQ_U64(fmt_snprintf(NULL, 0, "%d", 12345), 5);
 }
+
+/* Regression (issue 16): a precision of 25 or more wrote its zeros below
+ * the 24-byte digit buffer. */
+UNIT_TEST(fmt_precision_longer_than_the_digit_buffer)
+{
+	CHECK_STREQ(f("%.30u", 7u), "000000000000000000000000000007");
+	CHECK_STREQ(f("%.25lx|", 0xabcul), "0000000000000000000000abc|");
+	CHECK_STREQ(f("%32.28d", -5), "   -0000000000000000000000000005");
+	CHECK_STREQ(f("%-27.26d|", 1), "00000000000000000000000001 |");
+}
+
+/* Fields wider than FMT_FIELD_MAX are cut to it: a typo'd or hostile
+ * width must not overflow the int it is parsed into or print for ever. */
+static int length_of(const char *fmt, ...)
+{
+	char big[FMT_FIELD_MAX + 64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = fmt_vsnprintf(big, sizeof(big), fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+UNIT_TEST(fmt_huge_width_and_precision_are_bounded)
+{
+	CHECK_EQ_U64(length_of("%99999999999999999999d", 1), FMT_FIELD_MAX);
+	CHECK_EQ_U64(length_of("%.99999999999999999999u", 1u), FMT_FIELD_MAX);
+	CHECK_EQ_U64(length_of("%*d", -2147483647 - 1, 1), FMT_FIELD_MAX);
+	CHECK_EQ_U64(length_of("%.*u", 2147483647, 1u), FMT_FIELD_MAX);
+}

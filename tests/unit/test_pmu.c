@@ -333,3 +333,32 @@ UNIT_TEST(pmu_amd_overflow_is_a_wrapped_counter)
 	CHECK_EQ_U64(pmu_handle_pmi(&o, &p, 1000, rec, NULL), 1);
 	CHECK_EQ_U64(recorded[0], 2);
 }
+
+/* Regression (issue 16): CPUID.0AH's 8-bit width went into 1 << (width - 1)
+ * unbounded. A width no counter has is refused at detection, and the
+ * decisions stay defined for any width they are handed. */
+UNIT_TEST(pmu_counter_width_out_of_range)
+{
+	struct sim s = intel(2, 4, 255, false, 0);
+	struct pmu_ops o = ops(&s);
+	struct pmu_info p;
+
+	pmu_detect(&o, &p);
+	CHECK(p.kind == PMU_NONE);
+	CHECK_STREQ(p.why_none, "no PMU: CPUID.0AH counter width 255 bits");
+	s = intel(1, 2, 16, false, 0);
+	o = ops(&s);
+	pmu_detect(&o, &p);
+	CHECK(p.kind == PMU_NONE);
+
+	p = (struct pmu_info){ .kind = PMU_INTEL, .version = 1, .counters = 1, .width = 200,
+			       .full_width = true };
+	CHECK_EQ_U64(pmu_counter_top_bit(&p), 1ull << 63);
+	CHECK_EQ_U64(pmu_period_value(&p, 1000), 0 - 1000ull);
+	s = intel(1, 1, 48, false, 0);
+	o = ops(&s);
+	s.counter0 = 5;		/* top bit clear: wrapped */
+	CHECK_EQ_U64(pmu_handle_pmi(&o, &p, 1000, rec, NULL), 1);
+	p.width = 0;		/* unknown: taken as 48 */
+	CHECK_EQ_U64(pmu_counter_top_bit(&p), 1ull << 47);
+}

@@ -78,3 +78,24 @@ UNIT_TEST(aggregate_reports_what_does_not_fit)
 	CHECK_EQ_U64(a.overflow, AGG_MAX_KEYS - a.used);
 	CHECK_EQ_U64(a.total, AGG_MAX_KEYS);
 }
+
+/* Regression (issue 16): with max below the number of keys, agg_sorted
+ * returned the first max keys in hash order, not the max most frequent. */
+UNIT_TEST(aggregate_sorted_top_few_are_the_most_frequent)
+{
+	static struct aggregate a;
+	struct agg_entry out[3];
+	char key[32];
+
+	agg_init(&a);
+	for (int i = 0; i < 200; i++) {
+		snprintf(key, sizeof(key), "f%d", i);
+		agg_add(&a, key, (uint64_t)(i % 97) + 1);	/* f96 and f193 count 97 */
+	}
+	CHECK_EQ_U64(agg_sorted(&a, out, 3), 3);
+	CHECK_STREQ(out[0].key, "f193");	/* 97, ties by name: "f193" < "f96" */
+	CHECK_STREQ(out[1].key, "f96");
+	CHECK_EQ_U64(out[1].count, 97);
+	CHECK_STREQ(out[2].key, "f192");	/* 96 */
+	CHECK_EQ_U64(agg_sorted(&a, out, 0), 0);
+}

@@ -1,0 +1,116 @@
+#include "monitor/acpi/acpi.h"
+#include "monitor/lib/string.h"
+
+/* ACPI fields are little-endian and unaligned: read them byte by byte. */
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+bool acpi_checksum_ok(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint8_t sum = 0;
+
+	for (size_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + b[i]);
+	return sum == 0;
+}
+
+int acpi_rsdp_parse(const uint8_t *p, size_t avail, struct acpi_rsdp *out)
+{
+	if (avail < ACPI_RSDP_V1_LEN || memcmp(p, "RSD PTR ", 8) != 0 ||
+	    !acpi_checksum_ok(p, ACPI_RSDP_V1_LEN))
+		return -1;
+	*out = (struct acpi_rsdp){ .revision = p[15], .rsdt = le32(p + 16) };
+	/* revision 0 is ACPI 1.0 (20 bytes); 2 and later add the XSDT */
+	if (p[15] >= 2) {
+		uint32_t len;
+
+		if (avail < ACPI_RSDP_V2_LEN)
+			return -1;
+		len = le32(p + 20);
+		if (len < ACPI_RSDP_V2_LEN || len > avail || !acpi_checksum_ok(p, len))
+			return -1;
+		out->xsdt = le64(p + 24);
+	}
+	return 0;
+}
+
+/* A table's header and whole body, checked, or NULL. */
+static const uint8_t *map_table(const struct acpi_mem *m, uint64_t phys, uint32_t *len)
+{
+	const uint8_t *h;
+	const uint8_t *t;
+	uint32_t n;
+
+	if (!phys || !(h = m->map(m->ctx, phys, ACPI_HEADER_LEN)))
+		return NULL;
+	n = le32(h + 4);
+	if (n < ACPI_HEADER_LEN || !(t = m->map(m->ctx, phys, n)) || !acpi_checksum_ok(t, n))
+		return NULL;
+	*len = n;
+	return t;
+}
+
+static uint64_t find_in(const struct acpi_mem *m, uint64_t sdt, const char *sdt_sig,
+			unsigned int entry_size, const char sig[4], uint32_t *len)
+{
+	uint32_t sdt_len, n;
+	const uint8_t *s = map_table(m, sdt, &sdt_len);
+
+	if (!s || memcmp(s, sdt_sig, 4) != 0)
+		return 0;
+	n = (sdt_len - ACPI_HEADER_LEN) / entry_size;
+	if (n > ACPI_TABLES_MAX)
+		n = ACPI_TABLES_MAX;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *e = s + ACPI_HEADER_LEN + i * entry_size;
+		uint64_t phys = entry_size == 8 ? le64(e) : le32(e);
+		const uint8_t *t = map_table(m, phys, len);
+
+		if (t && memcmp(t, sig, 4) == 0)
+			return phys;
+	}
+	return 0;
+}
+
+uint64_t acpi_find_table(const struct acpi_rsdp *r, const struct acpi_mem *m, const char sig[4],
+			 uint32_t *len)
+{
+	uint64_t phys = 0;
+
+	/* the XSDT supersedes the RSDT where both exist (ACPI 5.2.5.3) */
+	if (r->xsdt)
+		phys = find_in(m, r->xsdt, "XSDT", 8, sig, len);
+	if (!phys && r->rsdt)
+		phys = find_in(m, r->rsdt, "RSDT", 4, sig, len);
+	return phys;
+}
+
+int acpi_spcr_parse(const uint8_t *t, size_t len, struct acpi_spcr *out)
+{
+	/* byte 58: 3, 4, 6, 7 select 9600, 19200, 57600, 115200; 0 keeps the
+	 * firmware's setting (the table's revision 2 text) */
+	static const uint32_t baud[8] = { 0, 0, 0, 9600, 19200, 0, 57600, 115200 };
+
+	if (len < ACPI_SPCR_MIN_LEN || memcmp(t, "SPCR", 4) != 0 || le32(t + 4) != len ||
+	    !acpi_checksum_ok(t, len))
+		return -1;
+	*out = (struct acpi_spcr){
+		.interface = t[36],
+		.space = t[40],
+		.bit_width = t[41],
+		.address = le64(t + 44),
+		.irq_type = t[52],
+		.irq = t[53],
+		.gsi = le32(t + 54),
+		.baud = t[58] < 8 ? baud[t[58]] : 0,
+	};
+	return 0;
+}
