@@ -6,6 +6,7 @@
 #   make bench-peer  the same figures for Linux perf in a guest, beside ours
 #   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
 #                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
+#   make lava     the monitor's LAVA job (lava/) run locally by lava-run under TCG
 
 BUILD   := build
 CC      := gcc
@@ -40,7 +41,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench bench-peer profile deps clean
+.PHONY: all run picocom test unit integration bench bench-peer profile deps lava clean
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -130,6 +131,12 @@ profile: deps
 		--run "prof record hz=$(HZ) callchain $(WORK)" --format folded,perf -o $(BUILD)/profile
 	@echo "flame graph: flamegraph.pl $(BUILD)/profile.folded > profile.svg" \
 		"(https://github.com/brendangregg/FlameGraph); or open either file in https://www.speedscope.app"
+
+# Installs lava-dispatcher when missing (as root; tools/ensure-lava.sh).
+lava: deps
+	@sh tools/ensure-lava.sh
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/lava.py run
 
 clean:
 	rm -rf $(BUILD)

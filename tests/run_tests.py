@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 import qemu  # noqa: E402
 from manifest import TESTS  # noqa: E402
-from monitor import Monitor, TestFailure  # noqa: E402
+from monitor import Monitor, TestFailure, TestSkip  # noqa: E402
 
 
 def run_unit():
@@ -46,6 +46,8 @@ def run_without_monitor(test, accel):
     try:
         test["func"](accel)
         return True, "%.1fs" % (time.monotonic() - t0)
+    except TestSkip as e:
+        return None, str(e)
     except TestFailure as e:
         return False, str(e)
     except Exception:
@@ -103,7 +105,10 @@ def main():
         futures = [(label, pool.submit(run_one, test, accel)) for label, test, accel in jobs]
         for label, fut in futures:
             ok, detail = fut.result()
-            if ok:
+            if ok is None:
+                skipped += 1
+                print("SKIP %s: %s" % (label, detail), flush=True)
+            elif ok:
                 passed += 1
                 print("ok   %s (%s)" % (label, detail), flush=True)
             else:

@@ -22,7 +22,10 @@ import subprocess
 import sys
 import tempfile
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    sys.exit("error: python3-yaml is missing (lava-dispatcher and lavacli bring it)")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAVA = os.path.join(ROOT, "lava")
@@ -59,15 +62,14 @@ def expected_cases(job):
     return want
 
 
-def results(log_lines):
+def entries(log_lines, level):
+    """The messages of one level ("results", "error", ...) of lava-run's log."""
     out = []
     for line in log_lines:
-        if '"lvl": "results"' not in line:
+        if '"lvl": "%s"' % level not in line:
             continue
         # YAML, not JSON: a measurement can carry a tag (`! "2.2"`)
-        entry = yaml.safe_load(line)
-        if isinstance(entry, dict) and entry.get("lvl") == "results":
-            out.append(entry["msg"])
+        out.append(yaml.safe_load(line)["msg"])
     return out
 
 
@@ -95,22 +97,30 @@ def run(args):
     if not shutil.which("lava-run"):
         sys.exit("error: lava-run is missing: apt-get install -y --no-install-recommends "
                  "lava-dispatcher (or make lava as root)")
+    if os.geteuid() != 0:
+        sys.exit("error: lava-run runs only as root (it says so and stops)")
     job = render(args.target, impossible=args.impossible)
+    # a run with --impossible may go on beside a normal one (make test)
+    name = "impossible" if args.impossible else "job"
     os.makedirs(os.path.join(ROOT, "build", "lava"), exist_ok=True)
-    path = os.path.join(ROOT, "build", "lava", "job.yaml")
+    path = os.path.join(ROOT, "build", "lava", name + ".yaml")
     with open(path, "w") as f:
         yaml.safe_dump(job, f, sort_keys=False)
     with tempfile.TemporaryDirectory(prefix="nmimon-lava-") as out:
-        p = subprocess.run(["lava-run", "--job-id", "nmimon", "--output-dir", out,
+        # the job id names the dispatcher's scratch directory: one per run
+        p = subprocess.run(["lava-run", "--job-id", "nmimon-%d" % os.getpid(),
+                            "--output-dir", out,
                             "--device", os.path.abspath(args.device), path],
                            capture_output=True, text=True, timeout=args.timeout)
-    log = os.path.join(ROOT, "build", "lava", "job.log")
+    log = os.path.join(ROOT, "build", "lava", name + ".log")
     with open(log, "w") as f:
         f.write(p.stdout + p.stderr)
-    bad = report(job, results((p.stdout + p.stderr).splitlines()))
+    lines = (p.stdout + p.stderr).splitlines()
+    bad = report(job, entries(lines, "results"))
     if p.returncode != 0:
         bad += 1
-        print("FAIL lava-run exited with %d:\n%s" % (p.returncode, p.stderr[-2000:]))
+        print("FAIL lava-run exited with %d: %s" % (p.returncode, "; ".join(
+            str(e) for e in entries(lines, "error")) or p.stderr[-2000:]))
     print("lava: %s (job %s, log %s)" % ("FAIL" if bad else "PASS", path, log))
     return 1 if bad else 0
 

@@ -9,6 +9,7 @@ func(accel); the test starts its own QEMU (a host tool does) or none.
 """
 import qemu
 import test_debug as debug
+import test_lava as lava
 import test_lazy as lazy
 import test_nmi as nmi
 import test_prof as prof
@@ -104,4 +105,10 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
+
+    # lava-run boots its own QEMU (TCG -icount, lava/devices/qemu-tcg.yaml);
+    # SKIP when lava-dispatcher is missing and cannot be installed (not root)
+    t(lava.test_make_lava_every_case_passes, accels=("tcg",), monitor=False, timeout=600),
+    t(lava.test_lava_impossible_pattern_fails_the_job, accels=("tcg",), monitor=False,
+      timeout=600),
 ]

@@ -21,6 +21,10 @@ class TestFailure(Exception):
     pass
 
 
+class TestSkip(Exception):
+    """The test cannot run on this machine; the message says why."""
+
+
 class Monitor:
     def __init__(self, accel="tcg", boot=None, icount=None, reboot=False,
                  extra=(), memory="256M"):
