@@ -111,4 +111,5 @@ TESTS = [
     t(lava.test_make_lava_every_case_passes, accels=("tcg",), monitor=False, timeout=600),
     t(lava.test_lava_impossible_pattern_fails_the_job, accels=("tcg",), monitor=False,
       timeout=600),
+    t(lava.test_prof_check_agrees_with_the_report, accels=("tcg",)),
 ]

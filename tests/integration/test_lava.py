@@ -12,6 +12,8 @@ import threading
 
 import profcap
 from monitor import TestFailure, TestSkip, expect, expect_eq
+from test_prof import shares
+from test_shell import one_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAVA_TOOL = os.path.join(ROOT, "tools", "lava.py")
@@ -90,3 +92,33 @@ def test_lava_impossible_pattern_fails_the_job(accel):
     passed = [n for n, c in cases.items() if c[0]]
     if sorted(passed) != sorted(CASES + list(FIGURES) + ["lava/job"]):
         raise TestFailure("other cases should pass:\n" + p.stdout)
+
+
+def hundredths(text):
+    whole, frac = text.split(".")
+    return int(whole) * 100 + int(frac)
+
+
+def test_prof_check_agrees_with_the_report(mon):
+    """prof check, which the job's leaf-error measurement reads, against the
+    counts of prof report: the same integer hundredths, every line."""
+    one_error(mon.cmd("prof check 7:2:1"), "no samples in work_mix_leaf")
+    mon.cmd("prof record hz=1000 work mix 2:5:3 300", timeout=120)
+    one_error(mon.cmd("prof check 7:2"), "bad ratio '7:2'")
+    one_error(mon.cmd("prof check 0:0:0"), "bad ratio '0:0:0'")
+    _, _, got = shares(mon)
+    counts = [got.get("work_mix_leaf_" + x, 0) for x in "abc"]
+    out = mon.cmd("prof check 7:2:1")
+    rows = re.findall(r"^  work_mix_leaf_([abc]) +([\d.]+)% want +([\d.]+)% error ([-+])([\d.]+) pp$",
+                      out, re.M)
+    expect_eq([r[0] for r in rows], ["a", "b", "c"], "leaf rows of:\n" + out)
+    worst = 0
+    for (leaf, share, want, sign, err), n, ratio in zip(rows, counts, (7, 2, 1)):
+        wants = (n * 10000 // sum(counts), ratio * 10000 // 10)
+        expect_eq((hundredths(share), hundredths(want)), wants, "leaf %s share, want" % leaf)
+        expect_eq((sign == "-", hundredths(err)), (wants[0] < wants[1], abs(wants[0] - wants[1])),
+                  "leaf %s error" % leaf)
+        worst = max(worst, abs(wants[0] - wants[1]))
+    m = re.search(r"^worst leaf error: ([\d.]+) pp$", out, re.M)
+    expect(m and hundredths(m.group(1)) == worst, "worst leaf error %d/100:\n%s" % (worst, out))
+    expect("%d samples in the leaves" % sum(counts) in out, out)
