@@ -12,7 +12,7 @@
       non-zero when a case failed or an expected case is missing.
       --impossible adds a case whose pattern cannot match, to see it fail.
 
-lava-run writes its log to stdout, one YAML flow mapping per line; the
+lava-run writes its log (on stderr) one YAML flow mapping per line; the
 results are the lines of level "results".
 """
 import argparse

@@ -109,8 +109,8 @@ def test_prof_check_agrees_with_the_report(mon):
     _, _, got = shares(mon)
     counts = [got.get("work_mix_leaf_" + x, 0) for x in "abc"]
     out = mon.cmd("prof check 7:2:1")
-    rows = re.findall(r"^  work_mix_leaf_([abc]) +([\d.]+)% want +([\d.]+)% error ([-+])([\d.]+) pp$",
-                      out, re.M)
+    rows = re.findall(r"^  work_mix_leaf_([abc]) +([\d.]+)% want +([\d.]+)% "
+                      r"error ([-+])([\d.]+) pp$", out, re.M)
     expect_eq([r[0] for r in rows], ["a", "b", "c"], "leaf rows of:\n" + out)
     worst = 0
     for (leaf, share, want, sign, err), n, ratio in zip(rows, counts, (7, 2, 1)):
