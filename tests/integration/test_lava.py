@@ -17,8 +17,8 @@ from test_shell import one_error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAVA_TOOL = os.path.join(ROOT, "tools", "lava.py")
-CASES = ["0_monitor/" + c for c in ("info", "bp-add", "bp-stop", "bp-step", "bp-cont", "bp-del",
-                                    "prof-record", "report-top-leaf", "leaf-shares",
+CASES = ["0_monitor/" + c for c in ("info", "bp-add", "bp-stop", "bp-bt", "bp-step", "bp-cont",
+                                    "bp-del", "prof-record", "report-top-leaf", "leaf-shares",
                                     "dump-folded")]
 FIGURES = {"nmi-test/nmi_test": "NMIs/s", "sampling-rate/achieved": "Hz",
            "leaf-error/worst_leaf_error": "pp"}
