@@ -10,6 +10,7 @@
 #                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
 #   make view     that profile (or FILE=some.folded) in speedscope, offline: build/view/index.html
 #   make screenshot  docs/speedscope.png: make profile's page in headless Chromium
+#   make lava     the monitor's LAVA job (lava/) run locally by lava-run under TCG
 
 BUILD   := build
 CC      := gcc
@@ -45,8 +46,8 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench bench-peer profile view screenshot deps clean \
-	fuzz fuzz-replay
+.PHONY: all run picocom test unit integration bench bench-peer profile view screenshot deps lava \
+	clean fuzz fuzz-replay
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -186,6 +187,12 @@ fuzz:
 	@sh tools/ensure-deps.sh fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/%)
 	$(PYTHON) tools/fuzz.py --seconds $(FUZZ_S) $(FUZZ_TARGETS)
+
+# Installs lava-dispatcher when missing (as root; tools/ensure-lava.sh).
+lava: deps
+	@sh tools/ensure-lava.sh
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tools/lava.py run
 
 clean:
 	rm -rf $(BUILD)

@@ -208,6 +208,14 @@ static int cmd_prof(int argc, char **argv)
 			return errorf("bad option '%s' (top=N)", argv[2]);
 		return prof_report(top);
 	}
+	if (strcmp(argv[1], "check") == 0 && argc == 3) {
+		unsigned int ratio[3];
+
+		if (parse_ratio(argv[2], 1000, ratio) != ST_OK)
+			return errorf("bad ratio '%s': want A:B:C, each 0 to 1000, not all zero",
+				      argv[2]);
+		return prof_check_mix(ratio);
+	}
 	if (strcmp(argv[1], "dump") == 0 && argc <= 3) {
 		const char *f = argc == 3 ? argv[2] : "folded";
 
@@ -226,7 +234,7 @@ COMMAND(prof,
 	.name = "prof",
 	.usage = "start [event=cycles|instructions|timer] [hz=N|period=N] [callchain] | record [options] COMMAND... | "
 		 "stop | status | reset | "
-		 "report [top=N] | dump [folded|perf|raw]",
+		 "report [top=N] | dump [folded|perf|raw] | check A:B:C",
 	.summary = "NMI sampling profiler",
 	.help = "  Samples RIP (and with callchain a frame-pointer chain) from NMIs into\n"
 		"  per-CPU rings in lazily mapped memory, from PMU counter 0's overflow NMI\n"
@@ -234,5 +242,6 @@ COMMAND(prof,
 		"  the HPET timer NMI (default 1000 Hz); at most 50000 samples/s. PMU\n"
 		"  period= counts events, the timer's TSC cycles.\n"
 		"  record discards earlier samples, then samples exactly while COMMAND runs.\n"
-		"  dump frames the body between begin/end lines with a CRC-32 of it.",
+		"  dump frames the body between begin/end lines with a CRC-32 of it.\n"
+		"  check A:B:C compares work mix's leaves' sampled shares with that ratio.",
 	.run = cmd_prof);

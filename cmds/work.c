@@ -51,29 +51,16 @@ static int work_mix_cmd(int argc, char **argv)
 {
 	unsigned int ratio[3];
 	struct work_mix_result r;
-	uint64_t ms, end, t0, t1, total = 0, v, rounds;
-	char *p = argv[2];
+	uint64_t ms, end, t0, t1, rounds;
 	int st;
 
 	if (argc < 3 || argc > 4)
 		return ST_USAGE;
-	for (int i = 0; i < 3; i++) {
-		char num[24];
-		size_t n = 0;
-
-		while (*p && *p != ':' && n < sizeof(num) - 1)
-			num[n++] = *p++;
-		num[n] = '\0';
-		if ((i < 2 && *p != ':') || (i == 2 && *p) || parse_u64(num, &v) != ST_OK ||
-		    v > 1000)
-			return errorf("bad ratio '%s': want A:B:C, each 0 to 1000", argv[2]);
-		ratio[i] = (unsigned int)v;
-		total += v;
-		if (*p)
-			p++;
-	}
-	if (!total)
+	st = parse_ratio(argv[2], 1000, ratio);
+	if (st == ST_NUMBER_RANGE)
 		return errorf("bad ratio '%s': all zero", argv[2]);
+	if (st != ST_OK)
+		return errorf("bad ratio '%s': want A:B:C, each 0 to 1000", argv[2]);
 	if (argc == 4 && strncmp(argv[3], "rounds=", 7) == 0) {
 		/* a fixed amount of work: under -icount its TSC delta is exact */
 		if (parse_u64(argv[3] + 7, &rounds) != ST_OK || rounds == 0 || rounds > 10000000)

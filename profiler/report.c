@@ -173,3 +173,41 @@ int prof_dump(enum dump_format fmt)
 	kprintf("--- prof dump end samples=%lu crc32=%08x ---\n", d.samples, d.crc);
 	return ST_OK;
 }
+
+static void count_mix_leaf(const struct sample *s, void *ctx)
+{
+	static const char *const leaves[3] = { "work_mix_leaf_a", "work_mix_leaf_b",
+					       "work_mix_leaf_c" };
+	uint64_t *n = ctx;
+	const char *name = name_at(s->rip, false);
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(name, leaves[i]) == 0)
+			n[i]++;
+}
+
+/* Shares in hundredths of a percent: integers, printed as %lu.%02lu. */
+int prof_check_mix(const unsigned int ratio[3])
+{
+	uint64_t n[3] = { 0, 0, 0 }, leaf_total, ratio_total = ratio[0] + ratio[1] + ratio[2];
+	uint64_t worst = 0;
+
+	for_each_sample(count_mix_leaf, n);
+	leaf_total = n[0] + n[1] + n[2];
+	if (!leaf_total)
+		return errorf("no samples in work_mix_leaf_a/b/c (prof record work mix ... first)");
+	kprintf("leaf shares against %u:%u:%u, %lu samples in the leaves\n", ratio[0],
+		ratio[1], ratio[2], leaf_total);
+	for (int i = 0; i < 3; i++) {
+		uint64_t got = n[i] * 10000 / leaf_total, want = ratio[i] * 10000 / ratio_total;
+		uint64_t err = got > want ? got - want : want - got;
+
+		kprintf("  work_mix_leaf_%c %3lu.%02lu%% want %3lu.%02lu%% error %c%lu.%02lu pp\n",
+			'a' + i, got / 100, got % 100, want / 100, want % 100,
+			got < want ? '-' : '+', err / 100, err % 100);
+		if (err > worst)
+			worst = err;
+	}
+	kprintf("worst leaf error: %lu.%02lu pp\n", worst / 100, worst % 100);
+	return ST_OK;
+}

@@ -8,5 +8,9 @@
 int prof_report(uint64_t top);
 enum dump_format { DUMP_FOLDED, DUMP_PERF, DUMP_RAW };
 int prof_dump(enum dump_format fmt);
+/* Each work_mix leaf's share of the samples in the three leaves against the
+ * share ratio A:B:C gives it, and the worst difference in percentage points:
+ * the profiler's accuracy as one figure a lab can chart. */
+int prof_check_mix(const unsigned int ratio[3]);
 
 #endif

@@ -65,6 +65,8 @@ def run_one(test, accel):
         mon.boot(timeout=min(60, test["timeout"]))
         test["func"](mon)
         return True, "%.1fs" % (time.monotonic() - t0)
+    except TestSkip as e:
+        return None, str(e)
     except TestFailure as e:
         return False, str(e)
     except Exception:

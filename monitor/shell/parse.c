@@ -143,3 +143,24 @@ enum status parse_width(const char *s, unsigned int *out)
 	*out = (unsigned int)v;
 	return ST_OK;
 }
+
+enum status parse_ratio(const char *s, unsigned int max, unsigned int ratio[3])
+{
+	uint64_t v, total = 0;
+
+	for (int i = 0; i < 3; i++) {
+		char num[24];
+		size_t n = 0;
+
+		while (*s && *s != ':' && n < sizeof(num) - 1)
+			num[n++] = *s++;
+		num[n] = '\0';
+		if ((i < 2 && *s != ':') || (i == 2 && *s) || parse_u64(num, &v) != ST_OK || v > max)
+			return ST_USAGE;
+		ratio[i] = (unsigned int)v;
+		total += v;
+		if (*s)
+			s++;
+	}
+	return total ? ST_OK : ST_NUMBER_RANGE;
+}

@@ -19,5 +19,8 @@ enum status parse_size(const char *s, uint64_t *out);
 enum status parse_addr(const struct symtab *t, const char *s, uint64_t *out);
 /* 1, 2, 4 or 8. */
 enum status parse_width(const char *s, unsigned int *out);
+/* "A:B:C" (work mix's leaf ratio): three decimal or hex numbers, each at
+ * most max, not all zero. */
+enum status parse_ratio(const char *s, unsigned int max, unsigned int ratio[3]);
 
 #endif

@@ -11,6 +11,7 @@ import qemu
 import test_bpnest as bpnest
 import test_debug as debug
 import test_dis as dis
+import test_lava as lava
 import test_lazy as lazy
 import test_nmi as nmi
 import test_prof as prof
@@ -156,4 +157,11 @@ TESTS = [
     t(uefi.test_bios_serial_option_beats_spcr, accels=("tcg",), monitor=False),
     t(uefi.test_bios_spcr_mmio_uart_is_named_and_com1_used, accels=("tcg",), monitor=False),
     t(uefi.test_bios_bad_serial_option_is_named_and_com1_used, accels=("tcg",), monitor=False),
+
+    # lava-run boots its own QEMU (TCG -icount, lava/devices/qemu-tcg.yaml);
+    # SKIP when lava-dispatcher is missing and cannot be installed (not root)
+    t(lava.test_make_lava_every_case_passes, accels=("tcg",), monitor=False, timeout=600),
+    t(lava.test_lava_impossible_pattern_fails_the_job, accels=("tcg",), monitor=False,
+      timeout=600),
+    t(lava.test_prof_check_agrees_with_the_report, accels=("tcg",)),
 ]

@@ -82,3 +82,17 @@ UNIT_TEST(parse_split_words_and_refuse_too_many)
 	CHECK_STREQ(argv[2], "64");
 	CHECK_EQ_U64(parse_split(many, argv, 4), (uint64_t)-1);
 }
+
+UNIT_TEST(parse_ratio_three_numbers_not_all_zero)
+{
+	unsigned int r[3];
+
+	CHECK(parse_ratio("7:2:1", 1000, r) == ST_OK && r[0] == 7 && r[1] == 2 && r[2] == 1);
+	CHECK(parse_ratio("0:0x10:1000", 1000, r) == ST_OK && r[1] == 16 && r[2] == 1000);
+	CHECK_EQ_U64(parse_ratio("0:0:0", 1000, r), ST_NUMBER_RANGE);
+	CHECK_EQ_U64(parse_ratio("7:2", 1000, r), ST_USAGE);
+	CHECK_EQ_U64(parse_ratio("7:2:1:", 1000, r), ST_USAGE);
+	CHECK_EQ_U64(parse_ratio("7:2:1001", 1000, r), ST_USAGE);
+	CHECK_EQ_U64(parse_ratio("7::1", 1000, r), ST_USAGE);
+	CHECK_EQ_U64(parse_ratio("a:2:1", 1000, r), ST_USAGE);
+}
