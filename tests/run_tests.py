@@ -56,7 +56,8 @@ def run_one(test, accel):
     if not test["monitor"]:
         return run_without_monitor(test, accel)
     mon = Monitor(accel=accel, boot=test["boot"], icount=test["icount"],
-                  reboot=test["reboot"])
+                  reboot=test["reboot"], memory=test["memory"], cmdline=test["cmdline"],
+                  extra=test["extra"])
     t0 = time.monotonic()
     try:
         mon.start()

@@ -14,16 +14,20 @@ import test_nmi as nmi
 import test_prof as prof
 import test_shell as shell
 import test_tools as tools
+import test_values as values
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
 
 
 def t(func, accels=BOTH, boot=None, timeout=120, reboot=False, icount=None, name=None,
-      monitor=True):
+      monitor=True, memory="256M", cmdline=(), extra=()):
+    """memory: QEMU -m; cmdline: the monitor's boot options (they boot with
+    -kernel); extra: more QEMU arguments (a test may add its own per run)."""
     group = func.__module__[len("test_"):]
     return dict(name="%s/%s" % (group, name or func.__name__[len("test_"):]), func=func, accels=accels,
-                boot=boot, timeout=timeout, reboot=reboot, icount=icount, monitor=monitor)
+                boot=boot, timeout=timeout, reboot=reboot, icount=icount, monitor=monitor,
+                memory=memory, cmdline=cmdline, extra=extra)
 
 
 TESTS = [
@@ -104,4 +108,15 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
+
+    t(values.test_info_values),
+    t(values.test_tsc_rate_follows_the_host_clock),
+    t(values.test_pmu_line_matches_what_prof_can_do),
+    t(values.test_exception_error_codes_and_cr2),
+    t(values.test_md_error_names_the_first_unreadable_byte),
+    t(values.test_stack_pointer_same_after_100_traps, timeout=200),
+    t(values.test_regs_names_rip),
+    t(values.test_nmi_context_hit_registers, accels=INT3),
+    t(values.test_report_percentages_match_counts, timeout=200),
+    t(values.test_perf_frames_match_the_symbol_table, timeout=200),
 ]

@@ -23,9 +23,9 @@ class TestFailure(Exception):
 
 class Monitor:
     def __init__(self, accel="tcg", boot=None, icount=None, reboot=False,
-                 extra=(), memory="256M"):
+                 extra=(), memory="256M", cmdline=()):
         self.argv = qemu.qemu_argv(accel, boot=boot, icount=icount, reboot=reboot,
-                                   extra=extra, memory=memory)
+                                   extra=extra, memory=memory, cmdline=cmdline)
         self.accel = accel
         self.buf = ""
         self.cond = threading.Condition()
