@@ -10,6 +10,7 @@ func(accel); the test starts its own QEMU (a host tool does) or none.
 import qemu
 import test_debug as debug
 import test_lazy as lazy
+import test_ledger as ledger
 import test_nmi as nmi
 import test_prof as prof
 import test_shell as shell
@@ -119,4 +120,13 @@ TESTS = [
     t(values.test_nmi_context_hit_registers, accels=INT3),
     t(values.test_report_percentages_match_counts, timeout=200),
     t(values.test_perf_frames_match_the_symbol_table, timeout=200),
+
+    # QEMU's -d int log is TCG's: it lists every NMI and exception delivered
+    t(ledger.test_qemu_int_log_agrees_with_nmi_counts, accels=("tcg",), monitor=False,
+      timeout=300),
+    t(ledger.test_ring_full_counts_lost_samples, accels=("tcg",), icount=3, timeout=300),
+    t(ledger.test_memory_empty_counts_dropped_samples, accels=("tcg",), memory="64M",
+      timeout=300),
+    t(ledger.test_wild_frame_pointer_maps_no_lazy_page),
+    t(ledger.test_nmi_console_input_drops_are_counted, timeout=200),
 ]
