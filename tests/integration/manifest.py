@@ -13,6 +13,7 @@ import test_lazy as lazy
 import test_ledger as ledger
 import test_nmi as nmi
 import test_prof as prof
+import test_promises as promises
 import test_shell as shell
 import test_tools as tools
 import test_values as values
@@ -129,4 +130,26 @@ TESTS = [
       timeout=300),
     t(ledger.test_wild_frame_pointer_maps_no_lazy_page),
     t(ledger.test_nmi_console_input_drops_are_counted, timeout=200),
+
+    t(promises.test_md_default_length_and_64k_cap, timeout=200),
+    t(promises.test_sixteen_breakpoints_at_most, accels=INT3),
+    t(promises.test_bp_del_restores_the_original_byte, accels=INT3),
+    t(promises.test_history_holds_32_lines),
+    t(promises.test_line_of_255_accepted_256_refused),
+    # -icount: QEMU's periodic HPET fires twice a period there (README)
+    t(promises.test_hpet_periodic_option_and_early_tick_drops, accels=("tcg",), icount=3,
+      cmdline=("hpet=periodic",)),
+    t(promises.test_hpet_option_loses_to_quirk_nmi_late, accels=("tcg",),
+      cmdline=("hpet=oneshot", "quirk=nmi-late")),
+    # one-shot is already TCG's default: only a KVM other than kvm_pvm (whose
+    # quirk=nmi-late keeps it periodic) shows the option taking effect
+    t(promises.test_hpet_oneshot_option, accels=() if qemu.kvm_is_pvm() else ("kvm",),
+      cmdline=("hpet=oneshot",)),
+    t(promises.test_period_and_the_50000_bound, accels=("tcg",), icount=3),
+    t(promises.test_report_top_n),
+    t(promises.test_profcap_unix_raw, accels=("tcg",), monitor=False),
+    t(promises.test_profcap_pty, accels=("tcg",), monitor=False),
+    t(promises.test_profcap_does_not_write_a_bad_dump, accels=("host",), monitor=False),
+    t(promises.test_make_profile, accels=("tcg",), monitor=False, timeout=300),
+    t(promises.test_make_run_console_argv, accels=("host",), monitor=False),
 ]
