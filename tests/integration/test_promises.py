@@ -19,7 +19,7 @@ import tty
 import qemu
 from elf import ROOT, nm_symbols, read_bytes
 from monitor import Monitor, TestFailure, expect, expect_eq
-from test_prof import counts
+from test_prof import counts, dump
 from test_shell import one_error, parse_md, still_works
 from test_tools import PROFCAP, framed, read_folded
 
@@ -271,6 +271,15 @@ def test_profcap_does_not_write_a_bad_dump(accel):
                    "stderr: %r" % p.stderr)
             expect_eq(open(out).read(), "an earlier capture\n", "the file after a bad dump")
             expect(not os.path.exists(out + ".tmp"), "a partial file was left")
+        # a dump that stops coming: a timeout, and no file either
+        half = good[:good.index("--- prof dump end")]
+        t, srv = fake_monitor(sock, half)
+        p = profcap("--unix", sock, "--format", "folded", "-o", out, "--timeout", "2")
+        srv.close()
+        os.unlink(sock)
+        expect(p.returncode == 1 and p.stderr.startswith("profcap: error: timeout") and
+               len(p.stderr.splitlines()) == 1, "a stalled dump: %r" % p.stderr)
+        expect_eq(open(out).read(), "an earlier capture\n", "the file after a stalled dump")
         # the same fake monitor with a good dump: written
         t, srv = fake_monitor(sock, good)
         p = profcap("--unix", sock, "--format", "folded", "-o", out, "--timeout", "3")
@@ -348,3 +357,27 @@ def test_make_run_console_argv(accel):
     expect_eq(picocom, ["picocom", "-b", "115200", "--imap", "lfcrlf", "/dev/pts/77"],
               "picocom argv")
     expect(any(re.search(r"-cdrom|-kernel", a) for a in stdio), "no boot image")
+
+
+def test_idle_shell_is_sampled_between_start_and_stop(mon):
+    """README: between prof start and prof stop the idle shell is sampled
+    too, as ...;run_loop;console_getc; prof record samples only its command."""
+    mon.cmd("prof start hz=1000 callchain")
+    mon.cmd("work spin 200", timeout=60)
+    mon.cmd("sym kmain")
+    mon.cmd("prof stop")
+    lines, _ = dump(mon, "folded")
+    expect(any(re.search(r";run_loop;console_getc(;\S+)? \d+$", l) for l in lines),
+           "no idle-shell stack:\n" + "\n".join(lines[:10]))
+    mon.cmd("prof record hz=1000 callchain work spin 200", timeout=60)
+    lines, _ = dump(mon, "folded")
+    expect(lines and all(";cmd_work;work_spin" in l for l in lines),
+           "prof record sampled more than its command:\n" + "\n".join(lines[:10]))
+
+
+def test_make_test_only_and_accel(accel):
+    p = subprocess.run(["make", "-n", "--no-print-directory", "test", "ONLY=prof/",
+                        "ACCEL=tcg"], cwd=ROOT, capture_output=True, text=True)
+    expect(re.search(r"tests/run_tests\.py.*--accel tcg", p.stdout) and
+           re.search(r"tests/run_tests\.py.*--only prof/", p.stdout),
+           "make -n test ONLY=prof/ ACCEL=tcg:\n" + p.stdout)
