@@ -122,16 +122,17 @@ TESTS = [
     t(values.test_stack_pointer_same_after_100_traps, accels=TCG, timeout=200),
     t(values.test_regs_names_rip, accels=TCG),
     t(values.test_nmi_context_hit_registers, accels=INT3),
-    t(values.test_report_percentages_match_counts, accels=TCG, timeout=200),
-    t(values.test_perf_frames_match_the_symbol_table, accels=TCG, timeout=200),
+    # -icount where a test needs samples: host load cannot thin them out
+    t(values.test_report_percentages_match_counts, accels=TCG, icount=3, timeout=200),
+    t(values.test_perf_frames_match_the_symbol_table, accels=TCG, icount=3, timeout=200),
 
     # QEMU's -d int log is TCG's: it lists every NMI and exception delivered
     t(ledger.test_qemu_int_log_agrees_with_nmi_counts, accels=("tcg",), monitor=False,
       timeout=300),
     t(ledger.test_ring_full_counts_lost_samples, accels=("tcg",), icount=3, timeout=300),
-    t(ledger.test_memory_empty_counts_dropped_samples, accels=("tcg",), memory="64M",
+    t(ledger.test_memory_empty_counts_dropped_samples, accels=("tcg",), memory="64M", icount=3,
       timeout=300),
-    t(ledger.test_wild_frame_pointer_maps_no_lazy_page, accels=TCG),
+    t(ledger.test_wild_frame_pointer_maps_no_lazy_page, accels=TCG, icount=3),
     t(ledger.test_nmi_console_input_drops_are_counted, accels=TCG, timeout=200),
 
     t(promises.test_md_default_length_and_64k_cap, accels=TCG, timeout=200),
@@ -149,12 +150,12 @@ TESTS = [
     t(promises.test_hpet_oneshot_option, accels=() if qemu.kvm_is_pvm() else ("kvm",),
       cmdline=("hpet=oneshot",)),
     t(promises.test_period_and_the_50000_bound, accels=("tcg",), icount=3),
-    t(promises.test_report_top_n, accels=TCG),
+    t(promises.test_report_top_n, accels=TCG, icount=3),
     t(promises.test_profcap_unix_raw, accels=("tcg",), monitor=False),
     t(promises.test_profcap_pty, accels=("tcg",), monitor=False),
     t(promises.test_profcap_does_not_write_a_bad_dump, accels=("host",), monitor=False),
     t(promises.test_make_profile, accels=("tcg",), monitor=False, timeout=300),
     t(promises.test_make_run_console_argv, accels=("host",), monitor=False),
-    t(promises.test_idle_shell_is_sampled_between_start_and_stop, accels=TCG),
+    t(promises.test_idle_shell_is_sampled_between_start_and_stop, accels=TCG, icount=3),
     t(promises.test_make_test_only_and_accel, accels=("host",), monitor=False),
 ]

@@ -39,7 +39,8 @@ def test_info_values(mon):
 def test_tsc_rate_follows_the_host_clock(mon):
     """Under TCG and KVM the guest TSC runs at the host's: `work spin 2000`
     (a TSC deadline of 2000 ms at the rate info states) cannot end before 2
-    s of host time have passed, and uptime advances by what the host saw."""
+    s of host time have passed, and uptime (TSC / that rate) advances by at
+    least what the host saw."""
     mhz = float(field(mon.cmd("info"), r"^tsc: (\d+\.\d+) MHz", "tsc line"))
     expect(100 < mhz < 10000, "TSC %.3f MHz is not a plausible rate" % mhz)
     up0 = float(field(mon.cmd("info"), r"^uptime: (\d+\.\d+) s", "uptime"))
@@ -49,7 +50,9 @@ def test_tsc_rate_follows_the_host_clock(mon):
     up1 = float(field(mon.cmd("info"), r"^uptime: (\d+\.\d+) s", "uptime"))
     # a TSC rate measured 3% too high would end the spin 3% early
     expect(host >= 2.0 * 0.97, "work spin 2000 ended after %.3f s of host time" % host)
-    expect(2.0 * 0.97 <= up1 - up0 <= host + 1.0,
+    # the host's interval lies inside the two uptime readings: a rate too
+    # low would make uptime run fast, too high slow
+    expect(0.97 * host <= up1 - up0 <= host + 3.0,
            "uptime advanced %.3f s around a %.3f s host interval" % (up1 - up0, host))
 
 
@@ -195,9 +198,9 @@ def test_perf_frames_match_the_symbol_table(mon):
         if not line:
             first = True
             continue
-        m = re.match(r"^\t +([0-9a-f]+) (\w+)\+0x([0-9a-f]+) \(monitor\.elf\)$", line)
+        m = re.match(r"^\t +([0-9a-f]+) (\S+)\+0x([0-9a-f]+) \(monitor\.elf\)$", line)
         if not m:
-            expect(re.match(r"^nmimon ", line) or re.match(r"^\t +[0-9a-f]+ \w+ \(", line),
+            expect(re.match(r"^nmimon ", line) or re.match(r"^\t +[0-9a-f]+ \S+ \(", line),
                    "odd perf line %r" % line)
             if line.startswith("\t"):
                 first = False
