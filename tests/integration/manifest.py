@@ -95,8 +95,12 @@ TESTS = [
     t(debug.test_workloads_run_and_report),
 
     t(prof.test_prof_status_at_boot_and_errors),
-    t(prof.test_prof_report_finds_the_mix_leaves, timeout=200),
-    t(prof.test_prof_dumps_are_framed_with_crc, timeout=200),
+    # TCG under -icount: a loaded host thins a wall-clock rate out (221 of
+    # 1000 Hz seen, too few samples), virtual time cannot be
+    t(prof.test_prof_report_finds_the_mix_leaves, accels=("tcg",), icount=3, timeout=200),
+    t(prof.test_prof_report_finds_the_mix_leaves, accels=("kvm",), timeout=200),
+    t(prof.test_prof_dumps_are_framed_with_crc, accels=("tcg",), icount=3, timeout=200),
+    t(prof.test_prof_dumps_are_framed_with_crc, accels=("kvm",), timeout=200),
     # -icount makes virtual time follow instructions: repeatable samples
     t(prof.test_prof_identical_runs_give_identical_profiles, accels=("tcg",), icount=3,
       timeout=300),
