@@ -66,7 +66,8 @@ void tsc_calibrate(void)
 	for (int i = 0; i < CAL_TRIES && n < CAL_WINDOWS; i++) {
 		uint64_t unc, d = pit_window(&unc);
 
-		if (unc * 2000 <= d || (i >= CAL_TRIES - CAL_WINDOWS + (int)n))
+		/* the last tries take any window, so there are always five */
+		if (unc * 2000 <= d || i >= CAL_TRIES - CAL_WINDOWS + (int)n)
 			w[n++] = d;
 	}
 	outb(PORT_B, b);
