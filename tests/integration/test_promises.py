@@ -15,6 +15,7 @@ import threading
 import time
 import select
 import tty
+import types
 
 import qemu
 from elf import ROOT, nm_symbols, read_bytes
@@ -334,17 +335,22 @@ def test_make_run_console_argv(accel):
         def kill(self):
             launched.append(("kill",))
 
-    real = (qemu.subprocess.Popen, qemu.subprocess.call, qemu.os.execvp)
-    qemu.subprocess.Popen = FakeQemu
-    qemu.subprocess.call = lambda argv, **kw: launched.append(("call", argv))
-    qemu.os.execvp = lambda f, argv: launched.append(("exec", argv))
+    # qemu.py's own names for the two modules are swapped, not the modules:
+    # other tests start QEMU with subprocess meanwhile, in other threads
+    fake_subprocess = types.SimpleNamespace(**dict(
+        vars(subprocess), Popen=FakeQemu,
+        call=lambda argv, **kw: launched.append(("call", argv))))
+    fake_os = types.SimpleNamespace(**dict(
+        vars(os), execvp=lambda f, argv: launched.append(("exec", argv))))
+    real = (qemu.subprocess, qemu.os)
+    qemu.subprocess, qemu.os = fake_subprocess, fake_os
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             qemu.run_stdio("tcg")
             qemu.run_pty("tcg")
             qemu.run_picocom("tcg")
     finally:
-        qemu.subprocess.Popen, qemu.subprocess.call, qemu.os.execvp = real
+        qemu.subprocess, qemu.os = real
     kinds = [x[0] for x in launched]
     expect_eq(kinds, ["exec", "popen", "popen", "call", "signal"], "launches")
     stdio, pty1, pty2, picocom = launched[0][1], launched[1][1], launched[2][1], launched[3][1]
