@@ -62,9 +62,11 @@ static int parse_start(int argc, char **argv, bool record, struct prof_config *c
 	if (!pmu) {
 		c->source = PROF_SRC_TIMER;
 		c->hz = period ? tsc_hz() / period : hz ? hz : PROF_DEFAULT_TIMER_HZ;
+		/* the shortest period is the first whose rate, rounded down as
+		 * above, is at most PROF_MAX_HZ */
 		if (c->hz == 0 || c->hz > PROF_MAX_HZ)
 			return errorf("period %lu TSC cycles out of range (%lu to %lu)", period,
-				      tsc_hz() / PROF_MAX_HZ, tsc_hz());
+				      tsc_hz() / (PROF_MAX_HZ + 1) + 1, tsc_hz());
 		return ST_OK;
 	}
 	c->source = PROF_SRC_PMU;

@@ -2,6 +2,17 @@
 #include "monitor/shell/console.h"
 #include "monitor/debug/stop.h"
 #include "monitor/debug/trap.h"
+#include "monitor/lib/symbols.h"
+
+/* regs_print gives the raw RIP; the stop line and bt name it: so does regs */
+static void print_with_rip_symbol(const struct trap_frame *f)
+{
+	char sym[96];
+
+	regs_print(f);
+	kprintf("  rip %016lx %s\n", f->rip,
+		symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+}
 
 static int cmd_regs(int argc, char **argv)
 {
@@ -12,12 +23,12 @@ static int cmd_regs(int argc, char **argv)
 		return ST_USAGE;
 	if (stop_frame()) {
 		kprintf("registers of the stopped context:\n");
-		regs_print(stop_frame());
+		print_with_rip_symbol(stop_frame());
 		return ST_OK;
 	}
 	capture_regs(&f);
 	kprintf("registers of the shell (nothing is stopped):\n");
-	regs_print(&f);
+	print_with_rip_symbol(&f);
 	return ST_OK;
 }
 

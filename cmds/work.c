@@ -19,6 +19,7 @@ static const char *const list =
 	"  spin [ms]        spin in work_spin\n"
 	"  spin-cli [ms]    the same with interrupts off\n"
 	"  lazy [ms]        touch pages of the lazy region, one after another\n"
+	"  wildfp [ms]      spin with RBP in an unmapped lazy page, for callchains\n"
 	"  recurse DEPTH    a call chain DEPTH deep (work_recurse), for bt\n";
 
 static bool before_deadline(void *ctx)
@@ -111,7 +112,8 @@ static int cmd_work(int argc, char **argv)
 		return ST_USAGE;
 	if ((st = parse_ms(argc, argv, 2, &ms)) != ST_OK)
 		return st;
-	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "lazy"))
+	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "lazy") &&
+	    strcmp(argv[1], "wildfp"))
 		return errorf("no workload '%s' (work list)", argv[1]);
 	break_watch_begin();	/* Ctrl-C also with interrupts off */
 	fl = read_rflags();
@@ -126,6 +128,10 @@ static int cmd_work(int argc, char **argv)
 		if (fl & X86_RFLAGS_IF)
 			sti();
 		kprintf("work spin-cli: %lu iterations in %lu ms with interrupts off\n", n, ms);
+	} else if (strcmp(argv[1], "wildfp") == 0) {
+		n = work_wild_fp(ms);
+		kprintf("work wildfp: %lu iterations in %lu ms with rbp 0x%lx\n", n, ms,
+			WORK_WILD_FP);
 	} else {
 		n = work_lazy(ms, &faults);
 		kprintf("work lazy: %lu page touches, %lu faults in %lu ms\n", n, faults, ms);
@@ -137,6 +143,6 @@ static int cmd_work(int argc, char **argv)
 COMMAND(work,
 	.name = "work",
 	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | lazy [ms] | "
-		 "recurse DEPTH",
+		 "wildfp [ms] | recurse DEPTH",
 	.summary = "built-in workloads to break into and profile",
 	.run = cmd_work);

@@ -1,8 +1,8 @@
 /*
  * Sampling. The timer NMI source calls sample_in_nmi on every tick; it
  * records RIP, TSC, CPU, the interrupted context and, if asked, a
- * frame-pointer callchain read with fault-safe loads (a bad frame ends the
- * chain). The ring lives in lazily mapped memory, so a sample may take a
+ * frame-pointer callchain read with fault-safe probes (a bad frame ends the
+ * chain; a frame pointer into an unmapped lazy page too: a probe maps nothing). The ring lives in lazily mapped memory, so a sample may take a
  * #PF inside the NMI: that is the point of the nested-NMI design. When no
  * frame is left to map a ring page, the sample is dropped and counted
  * instead of faulting with nothing to serve it.
@@ -44,7 +44,8 @@ static void walk_callchain(struct sample *s, uint64_t rbp)
 	while (d < SAMPLE_MAX_DEPTH && rbp && !(rbp & 7)) {
 		uint64_t next, ret;
 
-		if (fault_safe_read64(rbp, &next) || fault_safe_read64(rbp + 8, &ret) || !ret)
+		if (fault_safe_probe_read64(rbp, &next) || fault_safe_probe_read64(rbp + 8, &ret) ||
+		    !ret)
 			break;
 		s->callchain[d++] = ret;
 		if (next <= rbp)

@@ -58,7 +58,8 @@ def run_one(test, accel):
     if not test["monitor"]:
         return run_without_monitor(test, accel)
     mon = Monitor(accel=accel, boot=test["boot"], icount=test["icount"],
-                  reboot=test["reboot"], firmware=test["firmware"])
+                  reboot=test["reboot"], firmware=test["firmware"], memory=test["memory"],
+                  cmdline=test["cmdline"], extra=test["extra"])
     t0 = time.monotonic()
     try:
         mon.start()

@@ -59,13 +59,17 @@ def default_boot(accel):
 
 
 def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
-              reboot=False, extra=(), firmware="bios"):
+              reboot=False, extra=(), firmware="bios", cmdline=()):
     """The QEMU command line. serial: a QEMU -serial argument (or a list of
-    them: COM1, COM2, ...)."""
+    them: COM1, COM2, ...). cmdline: boot options for the monitor
+    (hpet=oneshot, ...); the ISO's grub.cfg passes none, so they boot with
+    -kernel and -append."""
     boot = boot or default_boot(accel)
     if firmware == "uefi":
         boot = "iso"  # OVMF has no multiboot1 loader: GRUB's EFI build it is
-    append = []
+    append = list(cmdline)
+    if append:
+        boot = "kernel"
     if icount is not None:
         # with -icount sleep=off and no guest timer armed, QEMU 7.2 never wakes
         # a HLT-idle guest for serial input: idle by polling (a boot option,

@@ -142,7 +142,8 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 		}
 		cr2 = read_cr2();
 
-		if (lazy_contains(cr2)) {
+		/* a probe only looks: it must not map (and allocate) a page */
+		if (lazy_contains(cr2) && !fault_safe_probe_insn(f->rip)) {
 			if (lazy_handle_fault(cr2, cpu->nmi_depth > 0))
 				return;		/* mapped: the instruction runs again */
 			if (cpu->nmi_depth)

@@ -97,18 +97,37 @@ static void settle(void)
 		cpu_relax();
 }
 
+/* C passes begun so far: every NMI that lands in normal context adds one
+ * before it returns (a pass is first, repeat or latched). */
+static uint64_t passes(const struct nmi_stats *s)
+{
+	const volatile struct nmi_stats *v = s;
+
+	return v->first + v->repeats + v->latched;
+}
+
+/* One snapshot: the counters live in several places, and an NMI (a timer
+ * tick sampling under a breakpoint) landing between two reads would count
+ * in one and not the other; such a copy is taken again. take() runs in
+ * normal context, so an NMI that interrupts it has finished when it resumes. */
 static void take(struct snapshot *x)
 {
 	struct percpu *p = this_cpu();
+	uint64_t before;
 
-	x->s = p->nmi->stats;
-	x->nested = nmi_nested_count();
-	x->window = nmi_window_count();
-	x->hook_fired = p->hook_fired;
-	x->hook_timeouts = p->hook_timeouts;
-	x->claimed = nmi_ipi_claimed();
-	x->bp_hits_nmi = bp_hits_nmi_total();
-	lazy_get_stats(&x->lazy);
+	do {
+		before = passes(&p->nmi->stats);
+		__asm__ volatile("" : : : "memory");	/* the copies stay between the two reads */
+		x->s = p->nmi->stats;
+		x->nested = nmi_nested_count();
+		x->window = nmi_window_count();
+		x->hook_fired = p->hook_fired;
+		x->hook_timeouts = p->hook_timeouts;
+		x->claimed = nmi_ipi_claimed();
+		x->bp_hits_nmi = bp_hits_nmi_total();
+		lazy_get_stats(&x->lazy);
+		__asm__ volatile("" : : : "memory");
+	} while (passes(&p->nmi->stats) != before);
 }
 
 /* NMI context, NMIs open: send one self-NMI and wait until it has nested. */

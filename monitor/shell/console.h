@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void console_putc(char c);		/* '\n' goes out as CRLF */
 void console_write(const char *s, size_t n);
@@ -20,6 +21,7 @@ int kvprintf(const char *f, va_list ap);
 int errorf(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 void console_queue_byte_in_nmi(unsigned char c);
+uint64_t console_rx_dropped_in_nmi(void);	/* bytes lost there: the ring was full */
 int console_getc(void);			/* waits (HLT) for a byte */
 int console_trygetc(void);		/* -1 when nothing is queued */
 /* Interrupt context: queue received bytes. With want_break, a Ctrl-C is

@@ -61,3 +61,33 @@ __attribute__((noinline)) uint64_t work_recurse(unsigned int depth)
 		here = 1 + work_spin(1);	/* the bottom: a place to break */
 	return depth > 1 ? here : 1;
 }
+
+/* uint64_t work_wild_fp_loop(uint64_t end_tsc, uint64_t rbp): spins until
+ * the TSC passes end_tsc with RBP = rbp, a frame pointer into nowhere, as
+ * code built without frame pointers leaves it; returns the iterations. In
+ * assembly because C may not change its own frame pointer. */
+__asm__(".pushsection .text\n"
+	".globl work_wild_fp_loop\n"
+	".type work_wild_fp_loop, @function\n"
+	"work_wild_fp_loop:\n"
+	"	push %rbp\n"
+	"	mov %rsi, %rbp\n"
+	"	xor %ecx, %ecx\n"
+	"1:	inc %rcx\n"
+	"	rdtsc\n"
+	"	shl $32, %rdx\n"
+	"	or %rdx, %rax\n"
+	"	cmp %rdi, %rax\n"
+	"	jb 1b\n"
+	"	mov %rcx, %rax\n"
+	"	pop %rbp\n"
+	"	ret\n"
+	".size work_wild_fp_loop, . - work_wild_fp_loop\n"
+	".popsection\n");
+
+uint64_t work_wild_fp_loop(uint64_t end_tsc, uint64_t rbp);
+
+__attribute__((noinline)) uint64_t work_wild_fp(uint64_t ms)
+{
+	return work_wild_fp_loop(work_deadline(ms), WORK_WILD_FP);
+}

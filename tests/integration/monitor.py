@@ -27,10 +27,10 @@ class TestSkip(Exception):
 
 class Monitor:
     def __init__(self, accel="tcg", boot=None, icount=None, reboot=False,
-                 extra=(), memory="256M", firmware="bios", serial="stdio"):
+                 extra=(), memory="256M", firmware="bios", serial="stdio", cmdline=()):
         self.argv = qemu.qemu_argv(accel, boot=boot, icount=icount, reboot=reboot,
                                    extra=extra, memory=memory, firmware=firmware,
-                                   serial=serial)
+                                   serial=serial, cmdline=cmdline)
         self.accel = accel
         self.buf = ""
         self.cond = threading.Condition()

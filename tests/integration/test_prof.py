@@ -63,7 +63,12 @@ def test_prof_status_at_boot_and_errors(mon):
     out = mon.cmd("prof status")
     expect("state: stopped" in out, out)
     one_error(mon.cmd("prof stop"), "not sampling")
-    one_error(mon.cmd("prof start event=cycles"), "PMU")
+    # refused exactly when info says there is no PMU (values/pmu_line_... runs both events)
+    if re.search(r"^pmu: none \(", mon.cmd("info"), re.M):
+        one_error(mon.cmd("prof start event=cycles"), "needs a counting PMU")
+    else:
+        mon.cmd("prof start event=cycles")
+        mon.cmd("prof stop")
     one_error(mon.cmd("prof start event=bogus"), "unknown event")
     one_error(mon.cmd("prof start hz=0"), "out of range")
     one_error(mon.cmd("prof start hz=1000000"), "out of range")
@@ -92,8 +97,9 @@ def test_prof_report_finds_the_mix_leaves(mon):
            "leaves are not most of the samples:\n" + out)
     # The timer samples time, and under kvm_pvm time per instruction is
     # uneven (it runs this loop at about an instruction per microsecond and
-    # has given shares 9 pp off); under TCG time follows instructions.
-    tolerance = 0.05 if mon.accel == "tcg" else 0.15
+    # has given shares 9 pp off); under TCG -icount time follows instructions
+    # and the README promises 2 pp.
+    tolerance = 0.02 if mon.accel == "tcg" else 0.15
     for n, want in ((a, 0.7), (b, 0.2), (c, 0.1)):
         expect(abs(n / leaves - want) < tolerance,
                "share %.3f, want %.2f:\n%s" % (n / leaves, want, out))

@@ -242,6 +242,8 @@ def check_report(mon, which, vector, mnemonic, extra=()):
     expect(m, "no exception report for trap %s:\n%s" % (which, out))
     expect_eq(int(m.group(1)), vector, "vector")
     expect_eq(m.group(2), mnemonic, "mnemonic")
+    # none of these carries information in its error code: 0 each
+    expect_eq(int(m.group(3), 16), 0, "error code")
     expect(m.group(4).startswith("cmd_trap+0x"), "RIP not symbolized in cmd_trap: " + m.group(4))
     for r in ["rax", "rsp", "rip", "rflags", "r15"]:
         expect(r in out, "report lacks register " + r)
