@@ -1,6 +1,6 @@
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
-#include "monitor/nmi/nmi_timer.h"
+#include "monitor/debug/break_watch.h"
 #include "monitor/shell/parse.h"
 #include "monitor/lib/string.h"
 #include "monitor/work/work_mix.h"

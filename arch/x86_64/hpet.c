@@ -1,4 +1,5 @@
 #include "hpet.h"
+#include "hpet_wrap.h"
 #include "apic.h"
 #include "cpu.h"
 #include <stddef.h>
@@ -11,11 +12,14 @@
 #define HPET_T0_CMP		0x108
 #define HPET_CFG_ENABLE		(1ull << 0)
 #define HPET_CFG_LEGACY		(1ull << 1)
+#define HPET_CAP_COUNT_SIZE	(1ull << 13)	/* 64-bit main counter */
 #define HPET_CAP_LEGACY		(1ull << 15)
 #define HPET_TN_INT_ENB		(1ull << 2)
 #define HPET_TN_PERIODIC	(1ull << 3)
 #define HPET_TN_PER_CAP		(1ull << 4)
+#define HPET_TN_SIZE_CAP	(1ull << 5)	/* 64-bit comparator */
 #define HPET_TN_VAL_SET		(1ull << 6)
+#define HPET_TN_32MODE		(1ull << 8)
 
 #define IOAPIC_BASE		0xFEC00000ul
 #define IOAPIC_REDTBL(pin)	(0x10 + 2 * (pin))
@@ -27,11 +31,19 @@ static volatile uint64_t *const hpet = (volatile uint64_t *)HPET_BASE;
 static volatile uint32_t *const ioapic = (volatile uint32_t *)IOAPIC_BASE;
 static uint64_t hz;
 static const char *absent = "not probed";
-static uint64_t period;			/* one-shot: ticks between expiries */
-static volatile uint64_t next_expiry;	/* one-shot: the comparator's value */
+static bool wide;			/* comparisons at 64 bits, else 32 */
+static bool one_shot;
+static uint64_t period;			/* ticks between expiries */
+/* The expiry the timer owes next: one-shot, the comparator's value; periodic,
+ * where the HPET's own comparator will be (it moves on by itself). */
+static volatile uint64_t next_due;
+/* 32-bit one-shot: the comparator lies past the wrap, and the spec's extra
+ * interrupt at the wrap is still to come. */
+static volatile bool wrap_owed;
 
 static uint64_t rd(unsigned int reg) { return hpet[reg / 8]; }
 static void wr(unsigned int reg, uint64_t v) { hpet[reg / 8] = v; }
+static uint64_t counter(void) { return hpet_wrap(rd(HPET_MAIN_COUNTER), wide); }
 
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
@@ -39,7 +51,7 @@ static void ioapic_write(uint32_t reg, uint32_t v)
 	ioapic[4] = v;		/* IOWIN at +0x10 */
 }
 
-bool hpet_init(void)
+bool hpet_init(bool force_32bit)
 {
 	uint64_t cap = rd(HPET_GCAP_ID);
 	uint32_t period_fs = (uint32_t)(cap >> 32);
@@ -52,60 +64,108 @@ bool hpet_init(void)
 		absent = "HPET lacks legacy replacement or a periodic timer 0";
 		return false;
 	}
+	wide = (cap & HPET_CAP_COUNT_SIZE) && (rd(HPET_T0_CONF) & HPET_TN_SIZE_CAP) &&
+	       !force_32bit;
 	hz = 1000000000000000ull / period_fs;
 	absent = NULL;
 	return true;
 }
 
 bool hpet_present(void) { return absent == NULL; }
+bool hpet_wide(void) { return wide; }
 uint64_t hpet_hz(void) { return hz; }
 const char *hpet_why_absent(void) { return absent; }
 
-void hpet_nmi_start(uint64_t period_ticks, bool one_shot)
+/* Comparator writes of a 32-bit timer keep the low half (HPET 1.0a 2.3.9.2.4). */
+static void arm(uint64_t cmp)
 {
+	wr(HPET_T0_CMP, cmp);
+}
+
+void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
+{
+	uint64_t start, mode = wide ? 0 : HPET_TN_32MODE;
+
 	if (!hpet_present() || period_ticks == 0)
 		return;
 	wr(HPET_GEN_CONF, rd(HPET_GEN_CONF) & ~HPET_CFG_ENABLE);
 	ioapic_write(IOAPIC_REDTBL(HPET_IOAPIC_PIN) + 1, apic_id() << 24);
 	ioapic_write(IOAPIC_REDTBL(HPET_IOAPIC_PIN), IOAPIC_NMI | 2);
-	wr(HPET_MAIN_COUNTER, 0);
+	/* 32 bits: start 50 ms short of the wrap, so that every run of the timer
+	 * crosses it at once instead of after 43 s (or 5 minutes) */
+	start = wide ? 0 : (1ull << 32) - hz / 20;
+	wr(HPET_MAIN_COUNTER, start);
 	period = period_ticks;
-	if (one_shot) {
-		wr(HPET_T0_CONF, HPET_TN_INT_ENB);
-		next_expiry = period_ticks;
-		wr(HPET_T0_CMP, period_ticks);
+	one_shot = oneshot;
+	next_due = hpet_wrap(start + period_ticks, wide);
+	wrap_owed = !wide && oneshot && next_due < start;
+	if (oneshot) {
+		wr(HPET_T0_CONF, HPET_TN_INT_ENB | mode);
+		arm(next_due);
 	} else {
 		/* periodic with VAL_SET: the first comparator write sets the first
 		 * expiry, the second the period (HPET spec 1.0a, 2.3.9.2.2) */
-		wr(HPET_T0_CONF, HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET);
-		wr(HPET_T0_CMP, period_ticks);
-		wr(HPET_T0_CMP, period_ticks);
+		wr(HPET_T0_CONF, HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET | mode);
+		arm(next_due);
+		arm(period_ticks);
 	}
 	wr(HPET_GEN_CONF, HPET_CFG_ENABLE | HPET_CFG_LEGACY);
 }
 
-void hpet_rearm_in_nmi(void)
+/* One-shot: the comparator fires when the counter reaches it (equality on
+ * real HPETs): one already passed would not fire for a whole wrap. If this
+ * NMI ran late, or the write lands late (an SMI, a preempted vCPU), start
+ * again a period from now. */
+static void rearm_in_nmi(uint64_t now)
 {
-	uint64_t now = rd(HPET_MAIN_COUNTER), next = next_expiry;
+	uint64_t next = hpet_wrap(next_due + period, wide);
 
-	/* Any NMI may come here (a merged one, another source's): only an
-	 * expired comparator is moved, so the timer never runs ahead of time. */
-	if ((int64_t)(next - now) > 0)
-		return;
-	next += period;
-	/* The comparator fires when the counter reaches it (equality on real
-	 * HPETs): one already passed would not fire for 2^64 ticks. If this
-	 * NMI ran late, or the write lands late (an SMI, a preempted vCPU),
-	 * start again a period from now. */
 	for (int tries = 0; tries < 4; tries++) {
-		if ((int64_t)(next - now) < (int64_t)(period / 4))
-			next = now + period;
-		wr(HPET_T0_CMP, next);
-		now = rd(HPET_MAIN_COUNTER);
-		if ((int64_t)(next - now) > 0)
+		if (hpet_delta(next, now, wide) < (int64_t)(period / 4))
+			next = hpet_wrap(now + period, wide);
+		/* a 32-bit one-shot timer also interrupts when the counter wraps
+		 * (HPET 1.0a 2.3.9.2.1): a comparator past the wrap owes one */
+		wrap_owed = !wide && next < now;
+		arm(next);
+		now = counter();
+		if (!hpet_reached(now, next, wide))
 			break;
 	}
-	next_expiry = next;
+	next_due = next;
+}
+
+/* Periodic: the HPET moved its comparator on by itself, by whole periods
+ * past the counter; follow it, keeping the phase. */
+static void skip_in_nmi(uint64_t now)
+{
+	uint64_t late = (uint64_t)hpet_delta(now, next_due, wide);
+
+	next_due = hpet_wrap(next_due + (late / period + 1) * period, wide);
+}
+
+uint64_t hpet_since_expiry_in_nmi(void)
+{
+	return (uint64_t)hpet_delta(counter(), next_due - period, wide);
+}
+
+enum hpet_tick hpet_tick_in_nmi(void)
+{
+	uint64_t now = counter();
+
+	if (!hpet_reached(now, next_due, wide)) {
+		/* the wrap interrupt: the counter now lies below the comparator
+		 * that was set past it */
+		if (wrap_owed && now < next_due) {
+			wrap_owed = false;
+			return HPET_WRAP;
+		}
+		return HPET_NOT_DUE;
+	}
+	if (one_shot)
+		rearm_in_nmi(now);
+	else
+		skip_in_nmi(now);
+	return HPET_TICK;
 }
 
 void hpet_nmi_stop(void)

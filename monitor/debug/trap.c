@@ -5,6 +5,7 @@
  */
 #include "monitor/debug/trap.h"
 #include "monitor/debug/backtrace.h"
+#include "monitor/debug/break_watch.h"
 #include "monitor/shell/console.h"
 #include "monitor/debug/breakpoint.h"
 #include "monitor/debug/debug_path.h"
@@ -124,11 +125,8 @@ DEBUG_PATH void trap_dispatch(struct trap_frame *f)
 	if (f->vector == VEC_DB) {
 		uint64_t dr6 = read_dr6();
 
-		if (cpu->nmi_depth == 0 && nmi_break_hit(dr6, f->rip)) {
-			if (stop_enter(f, "break (Ctrl-C)") == SHELL_STEP)
-				bp_request_step(f);
+		if (cpu->nmi_depth == 0 && break_watch_on_db(f, dr6))
 			return;
-		}
 		if (dr6 & DR6_BS) {
 			write_dr6(dr6 & ~DR6_BS);	/* DR6 bits are sticky */
 			if (bp_on_single_step(f))

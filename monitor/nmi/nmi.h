@@ -41,11 +41,9 @@ uint64_t nmi_stack_deepest(void);
 uint64_t nmi_stack_usable(void);
 
 void nmi_log_in_nmi(uint32_t event, uint64_t arg);
-/* Ask for a debug-register instruction breakpoint at rip, armed as the pass
- * ends (after DR7 is restored): the interrupted code faults into #DB there,
- * in its own context, where it can stop. */
+/* Ask for a DR0 instruction breakpoint at rip, armed as the pass ends
+ * (after DR7 is restored): the interrupted code faults into #DB there, in
+ * its own context, where it can stop (monitor/debug/break_watch.c). */
 void nmi_request_break_in_nmi(uint64_t rip);
-/* #DB: was this our requested break? Clears it. */
-bool nmi_break_hit(uint64_t dr6, uint64_t rip);
 
 #endif

@@ -2,29 +2,22 @@
 #include "monitor/bootinfo.h"
 #include "monitor/cpuinfo.h"
 #include "monitor/lib/string.h"
-#include "monitor/shell/console.h"
 #include "monitor/nmi/nmi.h"
-#include "monitor/debug/stop.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hpet.h"
-#include "arch/x86_64/percpu.h"
-#include "arch/x86_64/protected.h"
 #include "arch/x86_64/tsc.h"
-#include "arch/x86_64/uart.h"
-
-#define BREAK_WATCH_HZ	20
-#define CTRL_C		0x03
 
 static uint64_t want[3];		/* by user */
-static volatile uint64_t period_tsc;	/* 0: stopped */
-static volatile uint64_t last_tick;
 /* The profiler's own period: below the break watch's rate the timer runs
  * faster than it asked, and only every so many ticks are samples. */
 static volatile uint64_t sample_period_tsc;
 static volatile uint64_t last_sample;
+static volatile uint64_t period_tsc;	/* the timer's own period */
 static struct nmi_timer_stats stats;
-static volatile bool watching;
+static void (*volatile tick_hook)(const struct trap_frame *f);
 static void (*volatile sampler)(const struct trap_frame *f);
+/* First-level passes seen, and the one that took the last tick. */
+static uint64_t first_passes, tick_pass;
 /*
  * Periodic or one-shot HPET. QEMU's TCG fires the periodic timer twice per
  * period under -icount, and its MMIO costs no more than an instruction:
@@ -32,7 +25,8 @@ static void (*volatile sampler)(const struct trap_frame *f);
  * and a read per tick). Elsewhere periodic: on real hardware an HPET read
  * is about a microsecond, under KVM an exit to QEMU per access, and under
  * kvm_pvm (quirk=nmi-late) an NMI may wait for a later one, which a
- * one-shot timer would never send. hpet=oneshot|periodic overrides.
+ * one-shot timer would never send. hpet=oneshot|periodic overrides;
+ * hpet=32bit runs timer 0 in 32-bit mode, as on a 32-bit HPET.
  */
 static bool one_shot;
 
@@ -54,13 +48,9 @@ static void retune(void)
 		return;
 	hpet_nmi_stop();
 	stats.hz = hz;
-	if (!hz) {
-		period_tsc = 0;
-		return;
-	}
-	period_tsc = tsc_hz() / hz;
-	last_tick = rdtsc();
-	hpet_nmi_start(hpet_hz() / hz, one_shot);
+	period_tsc = hz ? tsc_hz() / hz : 0;
+	if (hz)
+		hpet_nmi_start(hpet_hz() / hz, one_shot);
 }
 
 void nmi_timer_want(enum nmi_timer_user who, uint64_t hz)
@@ -80,6 +70,11 @@ void nmi_timer_get_stats(struct nmi_timer_stats *s)
 	*s = stats;
 }
 
+void nmi_timer_set_tick_hook(void (*tick_in_nmi)(const struct trap_frame *f))
+{
+	tick_hook = tick_in_nmi;
+}
+
 void nmi_timer_set_sampler(void (*sample_in_nmi)(const struct trap_frame *f))
 {
 	sampler = sample_in_nmi;
@@ -88,6 +83,11 @@ void nmi_timer_set_sampler(void (*sample_in_nmi)(const struct trap_frame *f))
 bool nmi_timer_one_shot(void)
 {
 	return one_shot;
+}
+
+bool nmi_timer_wide(void)
+{
+	return hpet_wide();
 }
 
 bool nmi_timer_available(void)
@@ -100,57 +100,55 @@ const char *nmi_timer_why_absent(void)
 	return hpet_why_absent();
 }
 
-/* NMI context. A Ctrl-C typed while a command runs with interrupts off: the
- * UART interrupt cannot tell us, so look at the UART here. The interrupted
- * code has IF=0 and is no interrupt handler, so neither the interrupt
- * handler nor the shell is touching the input ring: other bytes go there.
- * An NMI cannot stop; it asks for a debug-register break at the
- * interrupted instruction, which faults right after the final IRET. */
-static void break_check_in_nmi(const struct trap_frame *f)
+/* An NMI that is not due is still this timer's when it is the first
+ * first-level NMI after a tick and comes soon after the expiry: the NMI of
+ * an expiry that an earlier NMI's pass already noticed and served (under
+ * QEMU -icount measured 14.5 us after the counter reached the comparator,
+ * at another instruction than that pass interrupted), or QEMU's second
+ * periodic delivery. Soon: a quarter period, at most 100 us. One such NMI
+ * per tick at most; a foreign NMI taken for it is still claimed by its own
+ * source, so only an unknown one right after a tick can go unseen. */
+static bool late_delivery(bool repeat)
 {
-	uint8_t c;
+	uint64_t window = hpet_hz() / 10000, quarter = hpet_hz() / stats.hz / 4;
 
-	if (!watching || (f->rflags & X86_RFLAGS_IF) || !uart_rx_ready() ||
-	    this_cpu()->irq_depth || stop_active())
-		return;
-	/* a debug break there would trap inside entry code or the trap path
-	 * (interrupts off in an exception stub): leave the byte for a later tick */
-	if (protected_range(f->rip, 1))
-		return;
-	while (uart_rx_ready()) {
-		c = uart_getc_raw();
-		if (c == CTRL_C) {
-			nmi_request_break_in_nmi(f->rip);
-			return;
-		}
-		console_queue_byte_in_nmi(c);
-	}
+	if (repeat || first_passes != tick_pass + 1)
+		return false;
+	return hpet_since_expiry_in_nmi() < (quarter < window ? quarter : window);
 }
 
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
-	uint64_t now, period = period_tsc;
+	void (*hook)(const struct trap_frame *);
 	void (*s)(const struct trap_frame *);
+	uint64_t now;
 
-	(void)repeat;
-	if (!period)
+	if (!stats.hz)
 		return false;
-	/* before the tick rules: a duplicate, early or foreign NMI may be the
-	 * only one left to notice that the comparator expired */
-	if (one_shot)
-		hpet_rearm_in_nmi();
-	now = rdtsc();
-	if (now - last_tick < period / 2) {
+	if (!repeat)
+		first_passes++;
+	switch (hpet_tick_in_nmi()) {
+	case HPET_WRAP:
+		stats.wraps++;
+		return true;
+	case HPET_NOT_DUE:
+		if (!late_delivery(repeat))
+			return false;
 		stats.early_dropped++;
 		return true;
+	case HPET_TICK:
+		break;
 	}
-	last_tick = now;
+	tick_pass = first_passes;
 	stats.ticks++;
-	break_check_in_nmi(f);
+	hook = tick_hook;
+	if (hook)
+		hook(f);
 	s = sampler;
+	now = rdtsc();
 	/* the profiler's phase is kept (a tick late or early by half a tick
 	 * still counts), so below the timer's rate it gets its own rate */
-	if (s && now - last_sample + period / 2 >= sample_period_tsc) {
+	if (s && now - last_sample + period_tsc / 2 >= sample_period_tsc) {
 		last_sample += sample_period_tsc;
 		if (now - last_sample > sample_period_tsc)
 			last_sample = now;	/* fell behind: start again from here */
@@ -168,18 +166,6 @@ static const struct nmi_source timer_source = {
 void nmi_timer_init(void)
 {
 	one_shot = choose_one_shot();
-	if (hpet_init())
+	if (hpet_init(bootinfo_has_option("hpet=32bit")))
 		nmi_register_source(&timer_source);
-}
-
-void break_watch_begin(void)
-{
-	watching = true;
-	nmi_timer_want(TIMER_BREAK_WATCH, BREAK_WATCH_HZ);
-}
-
-void break_watch_end(void)
-{
-	watching = false;
-	nmi_timer_want(TIMER_BREAK_WATCH, 0);
 }

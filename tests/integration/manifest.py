@@ -105,3 +105,13 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
 ]
+
+import test_timer as timer  # noqa: E402 (appended: the timer helper's tests)
+TESTS += [
+    # -icount: the timer's rate is exact there, so it is checked to a tick
+    t(timer.test_timer_rate_exact_at_100hz_through_nmi_test, accels=("tcg",), icount=3,
+      timeout=300),
+    t(timer.test_timer_rate_exact_at_1000hz_through_nmi_test, accels=("tcg",), icount=3,
+      timeout=300),
+    t(timer.test_timer_alone_claims_each_tick_once, accels=("tcg",), icount=3),
+]

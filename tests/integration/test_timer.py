@@ -1,0 +1,59 @@
+"""The HPET timer NMI source under -icount, where virtual time follows
+executed instructions and its rate is exact: it claims its own ticks and no
+other NMI, so foreign NMIs neither speed it up nor vanish into it."""
+import re
+
+from monitor import expect, expect_eq
+from test_nmi import nmi_stats, run_nmi_test
+from test_prof import counts
+from test_shell import still_works
+
+
+def status(mon):
+    """(ticks, achieved Hz, ms, early duplicates) from prof status, and the
+    sample ledger checked (samples + lost + dropped = the source's ticks)."""
+    out = mon.cmd("prof status")
+    m = re.search(r"achieved (\d+) Hz over (\d+) ms", out)
+    n = re.search(r"nmis: (\d+) timer ticks, \d+ nested, (\d+) early duplicate", out)
+    expect(m and n, "prof status lacks rate or ticks:\n" + out)
+    counts(out)
+    return int(n.group(1)), int(m.group(1)), int(m.group(2)), int(n.group(2))
+
+
+def rate_through_nmi_flood(mon, hz, n):
+    expect("sampling at %d Hz" % hz in mon.cmd("prof start event=timer hz=%d" % hz), "start")
+    run_nmi_test(mon, n, timeout=300)
+    mon.cmd("work spin 200", timeout=120)
+    ticks, got, ms, dups = status(mon)
+    mon.cmd("prof stop")
+    # the ticks are the HPET's, so only the first tick's phase (one tick
+    # either side) and the integer Hz of prof status can move the figure
+    expect(abs(got - hz) <= hz // 100 + 1000 * 2 // max(ms, 1),
+           "achieved %d Hz over %d ms (%d ticks), asked %d" % (got, ms, ticks, hz))
+    # an NMI right after a tick may be that tick's late delivery: at most one
+    # a tick is taken for it (nmi test's self-NMIs come every few us)
+    expect(dups <= ticks, "%d early duplicates for %d ticks" % (dups, ticks))
+    st, _ = nmi_stats(mon)
+    expect_eq((st["unknown"], st["latched"]), (0, 0), "unknown, latched")
+    still_works(mon)
+
+
+def test_timer_rate_exact_at_100hz_through_nmi_test(mon):
+    rate_through_nmi_flood(mon, 100, 2000)
+
+
+def test_timer_rate_exact_at_1000hz_through_nmi_test(mon):
+    rate_through_nmi_flood(mon, 1000, 2000)
+
+
+def test_timer_alone_claims_each_tick_once(mon):
+    """No foreign NMI: every NMI is a tick, none a duplicate or unknown."""
+    out = mon.cmd("prof record event=timer hz=1000 work spin 300", timeout=120)
+    m = re.search(r"achieved (\d+) Hz over (\d+) ms", out)
+    n = re.search(r"nmis: (\d+) timer ticks, \d+ nested, (\d+) early duplicate", out)
+    expect(m and n, out)
+    counts(out)
+    expect(abs(int(m.group(1)) - 1000) <= 10, "achieved %s Hz, asked 1000" % m.group(1))
+    expect_eq(int(n.group(2)), 0, "early duplicate ticks")
+    st, _ = nmi_stats(mon)
+    expect_eq((st["total"], st["unknown"]), (int(n.group(1)), 0), "NMIs = ticks, unknown")
