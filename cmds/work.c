@@ -18,6 +18,7 @@ static const char *const list =
 	"                   instructions, through work_mix, rounds in PRNG order\n"
 	"  spin [ms]        spin in work_spin\n"
 	"  spin-cli [ms]    the same with interrupts off\n"
+	"  rep-cli [ms]     REP MOVSB copies with interrupts off\n"
 	"  lazy [ms]        touch pages of the lazy region, one after another\n"
 	"  recurse DEPTH    a call chain DEPTH deep (work_recurse), for bt\n";
 
@@ -124,11 +125,12 @@ static int cmd_work(int argc, char **argv)
 		return ST_USAGE;
 	if ((st = parse_ms(argc, argv, 2, &ms)) != ST_OK)
 		return st;
-	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "lazy"))
+	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "rep-cli") &&
+	    strcmp(argv[1], "lazy"))
 		return errorf("no workload '%s' (work list)", argv[1]);
 	break_watch_begin();	/* Ctrl-C also with interrupts off */
 	fl = read_rflags();
-	if (strcmp(argv[1], "spin-cli") == 0)
+	if (strcmp(argv[1], "spin-cli") == 0 || strcmp(argv[1], "rep-cli") == 0)
 		cli();		/* already off when "running" is printed */
 	kprintf("work %s: running for %lu ms (Ctrl-C stops it)\n", argv[1], ms);
 	if (strcmp(argv[1], "spin") == 0) {
@@ -139,6 +141,11 @@ static int cmd_work(int argc, char **argv)
 		if (fl & X86_RFLAGS_IF)
 			sti();
 		kprintf("work spin-cli: %lu iterations in %lu ms with interrupts off\n", n, ms);
+	} else if (strcmp(argv[1], "rep-cli") == 0) {
+		n = work_rep_cli(ms);
+		if (fl & X86_RFLAGS_IF)
+			sti();
+		kprintf("work rep-cli: %lu copies of 64 KiB in %lu ms with interrupts off\n", n, ms);
 	} else {
 		n = work_lazy(ms, &faults);
 		kprintf("work lazy: %lu page touches, %lu faults in %lu ms\n", n, faults, ms);
@@ -149,7 +156,7 @@ static int cmd_work(int argc, char **argv)
 
 COMMAND(work,
 	.name = "work",
-	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | lazy [ms] | "
+	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | rep-cli [ms] | lazy [ms] | "
 		 "recurse DEPTH",
 	.summary = "built-in workloads to break into and profile",
 	.run = cmd_work);

@@ -13,7 +13,6 @@
 #define X86_RFLAGS_TF		(1ul << 8)
 #define X86_RFLAGS_IF		(1ul << 9)
 #define X86_RFLAGS_DF		(1ul << 10)
-#define X86_RFLAGS_RF		(1ul << 16)	/* resume: skip instruction breakpoints once */
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -105,16 +105,15 @@ const char *nmi_timer_why_absent(void)
  * an expiry that an earlier NMI's pass already noticed and served (under
  * QEMU -icount measured 14.5 us after the counter reached the comparator,
  * at another instruction than that pass interrupted), or QEMU's second
- * periodic delivery. Soon: a quarter period, at most 100 us. One such NMI
- * per tick at most; a foreign NMI taken for it is still claimed by its own
- * source, so only an unknown one right after a tick can go unseen. */
+ * periodic delivery. Soon: within 100 us (not due means within a period
+ * anyway). One such NMI per tick at most; a foreign NMI taken for it is
+ * still claimed by its own source, so only an unknown one right after a
+ * tick can go unseen. */
 static bool late_delivery(bool repeat)
 {
-	uint64_t window = hpet_hz() / 10000, quarter = hpet_hz() / stats.hz / 4;
-
 	if (repeat || first_passes != tick_pass + 1)
 		return false;
-	return hpet_since_expiry_in_nmi() < (quarter < window ? quarter : window);
+	return hpet_since_expiry_in_nmi() < hpet_hz() / 10000;
 }
 
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)

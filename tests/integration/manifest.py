@@ -70,7 +70,8 @@ TESTS = [
     # TCG only: under kvm_pvm this run sometimes takes minutes instead of 13 s
     # (the entry hooks wait out their bounded spins when kvm_pvm merges their
     # self-NMI with a timer NMI), too slow and uneven for make test
-    t(nmi.test_nmi_test_passes_while_sampling, accels=("tcg",), timeout=420),
+    # -icount: the timer's rate is deterministic there, so checked tightly
+    t(nmi.test_nmi_test_passes_while_sampling, accels=("tcg",), icount=3, timeout=420),
     t(nmi.test_nmi_bad_arguments),
     t(nmi.test_nmi_stack_overflow_ends_in_double_fault_report),
     t(nmi.test_int3_refused_under_kvm_pvm, accels=("kvm",) if qemu.kvm_is_pvm() else ()),
@@ -114,4 +115,11 @@ TESTS += [
     t(timer.test_timer_rate_exact_at_1000hz_through_nmi_test, accels=("tcg",), icount=3,
       timeout=300),
     t(timer.test_timer_alone_claims_each_tick_once, accels=("tcg",), icount=3),
+]
+
+import test_break_watch as watch  # noqa: E402 (appended: the timer helper's tests)
+TESTS += [
+    t(watch.test_ctrl_c_stops_a_rep_movsb_with_interrupts_off),
+    t(watch.test_fault_in_stopped_shell_keeps_the_outer_watch),
+    t(watch.test_prof_record_aborted_stops_sampling),
 ]
