@@ -14,7 +14,10 @@ def ctrl_c_until_stopped(mon, start):
     for _ in range(20):
         mon.send("\x03")
         try:
-            mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+\r\n" + STOPPED[4:], 3, start)
+            # not anchored at the prompt: a later Ctrl-C may already have
+            # cancelled a line in the stopped shell
+            mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+\r\n", 3, start)
+            mon.wait_for(STOPPED, 10, start)
             return mon.buf[start:]
         except TestFailure:
             continue
