@@ -123,3 +123,4 @@ TESTS += [
     t(watch.test_fault_in_stopped_shell_keeps_the_outer_watch),
     t(watch.test_prof_record_aborted_stops_sampling),
 ]
+TESTS += [t(timer.test_timer_32bit_runs_past_the_wrap, accels=("tcg",), monitor=False)]
