@@ -179,6 +179,8 @@ static int prof_status_cmd(void)
 
 		nmi_timer_get_stats(&t);
 		kprintf(", %lu early duplicate ticks dropped since boot", t.early_dropped);
+		if (!nmi_timer_wide())
+			kprintf(", %lu counter wraps (32-bit)", t.wraps);
 	}
 	kprintf("\n");
 	if (s.cycles_n)

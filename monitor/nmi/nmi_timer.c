@@ -143,16 +143,19 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	hook = tick_hook;
 	if (hook)
 		hook(f);
-	s = sampler;
 	now = rdtsc();
 	/* the profiler's phase is kept (a tick late or early by half a tick
 	 * still counts), so below the timer's rate it gets its own rate */
-	if (s && now - last_sample + period_tsc / 2 >= sample_period_tsc) {
+	if (sample_period_tsc && now - last_sample + period_tsc / 2 >= sample_period_tsc) {
 		last_sample += sample_period_tsc;
 		if (now - last_sample > sample_period_tsc)
 			last_sample = now;	/* fell behind: start again from here */
+		/* the ledger's NMIs: counted here, by the source, whatever the
+		 * sampler then does with the tick (sample, lost or dropped) */
 		stats.sampled++;
-		s(f);
+		s = sampler;
+		if (s)
+			s(f);
 	}
 	return true;
 }

@@ -124,3 +124,4 @@ TESTS += [
     t(watch.test_prof_record_aborted_stops_sampling),
 ]
 TESTS += [t(timer.test_timer_32bit_runs_past_the_wrap, accels=("tcg",), monitor=False)]
+TESTS += [t(timer.test_foreign_nmis_count_as_unknown_while_the_timer_runs, monitor=False)]
