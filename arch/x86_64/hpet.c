@@ -34,16 +34,20 @@ static const char *absent = "not probed";
 static bool wide;			/* comparisons at 64 bits, else 32 */
 static bool one_shot;
 static uint64_t period;			/* ticks between expiries */
-/* The expiry the timer owes next: one-shot, the comparator's value; periodic,
- * where the HPET's own comparator will be (it moves on by itself). */
+/* One-shot: the expiry the timer owes next, the comparator's value. */
 static volatile uint64_t next_due;
 /* 32-bit one-shot: the comparator lies past the wrap, and the spec's extra
  * interrupt at the wrap is still to come. */
 static volatile bool wrap_owed;
+/* Periodic: the comparator as the last tick left it, and whether QEMU owes
+ * a second NMI for that tick (see periodic_tick_in_nmi). */
+static volatile uint64_t last_cmp;
+static volatile bool dup_owed;
 
 static uint64_t rd(unsigned int reg) { return hpet[reg / 8]; }
 static void wr(unsigned int reg, uint64_t v) { hpet[reg / 8] = v; }
 static uint64_t counter(void) { return hpet_wrap(rd(HPET_MAIN_COUNTER), wide); }
+static uint64_t comparator(void) { return hpet_wrap(rd(HPET_T0_CMP), wide); }
 
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
@@ -99,6 +103,8 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 	one_shot = oneshot;
 	next_due = hpet_wrap(start + period_ticks, wide);
 	wrap_owed = !wide && oneshot && next_due < start;
+	last_cmp = next_due;
+	dup_owed = false;
 	if (oneshot) {
 		wr(HPET_T0_CONF, HPET_TN_INT_ENB | mode);
 		arm(next_due);
@@ -123,8 +129,8 @@ static void rearm_in_nmi(uint64_t now)
 	for (int tries = 0; tries < 4; tries++) {
 		if (hpet_delta(next, now, wide) < (int64_t)(period / 4))
 			next = hpet_wrap(now + period, wide);
-		/* a 32-bit one-shot timer also interrupts when the counter wraps
-		 * (HPET 1.0a 2.3.9.2.1): a comparator past the wrap owes one */
+		/* the wrap interrupt of a 32-bit one-shot timer: a comparator
+		 * set past the wrap owes one */
 		wrap_owed = !wide && next < now;
 		arm(next);
 		now = counter();
@@ -134,38 +140,60 @@ static void rearm_in_nmi(uint64_t now)
 	next_due = next;
 }
 
-/* Periodic: the HPET moved its comparator on by itself, by whole periods
- * past the counter; follow it, keeping the phase. */
-static void skip_in_nmi(uint64_t now)
-{
-	uint64_t late = (uint64_t)hpet_delta(now, next_due, wide);
-
-	next_due = hpet_wrap(next_due + (late / period + 1) * period, wide);
-}
-
 uint64_t hpet_since_expiry_in_nmi(void)
 {
-	return (uint64_t)hpet_delta(counter(), next_due - period, wide);
+	return (uint64_t)hpet_delta(counter(), (one_shot ? next_due : last_cmp) - period, wide);
+}
+
+/*
+ * Periodic: the HPET moves its comparator on by a period at each expiry
+ * (HPET 1.0a 2.3.9.2.2), so a comparator that moved since the last tick
+ * means an expiry. QEMU 7.2 moves it only once the counter has passed it:
+ * at the deadline the counter equals it, the timer fires without moving it,
+ * and fires again when the counter has passed (measured under -icount: 130
+ * to 330 us later). So a comparator the counter has reached is an expiry
+ * too, and the move that follows it is that expiry's second NMI.
+ */
+static enum hpet_tick periodic_tick_in_nmi(void)
+{
+	uint64_t cmp = comparator();
+
+	if (cmp != last_cmp) {
+		last_cmp = cmp;
+		if (dup_owed) {
+			dup_owed = false;
+			return HPET_DUPLICATE;
+		}
+		return HPET_TICK;
+	}
+	if (!dup_owed && hpet_reached(counter(), cmp, wide)) {
+		dup_owed = true;
+		return HPET_TICK;
+	}
+	return HPET_NOT_DUE;
+}
+
+/* One-shot: the counter has reached the comparator; the tick moves it on. */
+static enum hpet_tick one_shot_tick_in_nmi(void)
+{
+	uint64_t now = counter();
+
+	if (hpet_reached(now, next_due, wide)) {
+		rearm_in_nmi(now);
+		return HPET_TICK;
+	}
+	/* a 32-bit one-shot timer also interrupts when the counter wraps
+	 * (HPET 1.0a 2.3.9.2.1): now below the comparator that was set past it */
+	if (wrap_owed && now < next_due) {
+		wrap_owed = false;
+		return HPET_WRAP;
+	}
+	return HPET_NOT_DUE;
 }
 
 enum hpet_tick hpet_tick_in_nmi(void)
 {
-	uint64_t now = counter();
-
-	if (!hpet_reached(now, next_due, wide)) {
-		/* the wrap interrupt: the counter now lies below the comparator
-		 * that was set past it */
-		if (wrap_owed && now < next_due) {
-			wrap_owed = false;
-			return HPET_WRAP;
-		}
-		return HPET_NOT_DUE;
-	}
-	if (one_shot)
-		rearm_in_nmi(now);
-	else
-		skip_in_nmi(now);
-	return HPET_TICK;
+	return one_shot ? one_shot_tick_in_nmi() : periodic_tick_in_nmi();
 }
 
 void hpet_nmi_stop(void)

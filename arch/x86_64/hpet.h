@@ -15,9 +15,8 @@ bool hpet_wide(void);		/* 64-bit counter comparisons, else 32-bit */
 uint64_t hpet_hz(void);		/* main counter frequency */
 /*
  * NMIs every period_ticks of the main counter. Periodic: the HPET re-arms
- * itself, but QEMU's fires twice per period under -icount (at the deadline
- * the counter equals the comparator, which QEMU does not yet count as
- * passed, so it fires again a moment later). One-shot: each tick re-arms it,
+ * itself, but QEMU's fires twice per period under -icount (see
+ * hpet_tick_in_nmi in hpet.c). One-shot: each tick re-arms it,
  * one comparator write a period after the last expiry, so the rate does not
  * drift; one NMI per period everywhere.
  */
@@ -39,6 +38,7 @@ enum hpet_tick {
 	HPET_NOT_DUE,	/* not this timer's: counter short of the next expiry */
 	HPET_TICK,	/* an expiry: the period's tick */
 	HPET_WRAP,	/* 32-bit one-shot: the extra interrupt at the counter's wrap */
+	HPET_DUPLICATE,	/* periodic under QEMU: the second NMI of an expiry */
 };
 enum hpet_tick hpet_tick_in_nmi(void);
 /* NMI context: main-counter ticks since the last expiry reported. */

@@ -104,9 +104,8 @@ const char *nmi_timer_why_absent(void)
  * first-level NMI after a tick and comes soon after the expiry: the NMI of
  * an expiry that an earlier NMI's pass already noticed and served (under
  * QEMU -icount measured 14.5 us after the counter reached the comparator,
- * at another instruction than that pass interrupted), or QEMU's second
- * periodic delivery. Soon: within 100 us (not due means within a period
- * anyway). One such NMI per tick at most; a foreign NMI taken for it is
+ * at another instruction than that pass interrupted). Soon: within
+ * 100 us (not due means within a period anyway). One such NMI per tick at most; a foreign NMI taken for it is
  * still claimed by its own source, so only an unknown one right after a
  * tick can go unseen. */
 static bool late_delivery(bool repeat)
@@ -129,6 +128,9 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	switch (hpet_tick_in_nmi()) {
 	case HPET_WRAP:
 		stats.wraps++;
+		return true;
+	case HPET_DUPLICATE:
+		stats.early_dropped++;
 		return true;
 	case HPET_NOT_DUE:
 		if (!late_delivery(repeat))

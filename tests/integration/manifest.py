@@ -125,3 +125,5 @@ TESTS += [
 ]
 TESTS += [t(timer.test_timer_32bit_runs_past_the_wrap, accels=("tcg",), monitor=False)]
 TESTS += [t(timer.test_foreign_nmis_count_as_unknown_while_the_timer_runs, monitor=False)]
+TESTS += [t(timer.test_timer_periodic_rate_exact_through_nmi_test, accels=("tcg",), monitor=False,
+            timeout=300)]
