@@ -34,6 +34,7 @@ static const char *absent = "not probed";
 static bool wide;			/* comparisons at 64 bits, else 32 */
 static bool one_shot;
 static uint64_t period;			/* ticks between expiries */
+
 /* One-shot: the expiry the timer owes next, the comparator's value. */
 static volatile uint64_t next_due;
 /* 32-bit one-shot: the comparator lies past the wrap, and the spec's extra
@@ -43,6 +44,10 @@ static volatile bool wrap_owed;
  * a second NMI for that tick (see periodic_tick_in_nmi). */
 static volatile uint64_t last_cmp;
 static volatile bool dup_owed;
+/* Periodic: expiries the last tick found passed besides its own, whose
+ * NMIs may still come (under kvm_pvm an NMI can arrive a millisecond late,
+ * after the next expiry); good until the next tick. */
+static volatile uint64_t late_owed;
 
 static uint64_t rd(unsigned int reg) { return hpet[reg / 8]; }
 static void wr(unsigned int reg, uint64_t v) { hpet[reg / 8] = v; }
@@ -105,6 +110,7 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 	wrap_owed = !wide && oneshot && next_due < start;
 	last_cmp = next_due;
 	dup_owed = false;
+	late_owed = 0;
 	if (oneshot) {
 		wr(HPET_T0_CONF, HPET_TN_INT_ENB | mode);
 		arm(next_due);
@@ -152,23 +158,33 @@ uint64_t hpet_since_expiry_in_nmi(void)
  * at the deadline the counter equals it, the timer fires without moving it,
  * and fires again when the counter has passed (measured under -icount: 130
  * to 330 us later). So a comparator the counter has reached is an expiry
- * too, and the move that follows it is that expiry's second NMI.
+ * too, and the move that follows it is that expiry's second NMI. A move
+ * by several periods (NMIs that came late, or merged) leaves as many NMIs
+ * still owed as the extra periods.
  */
 static enum hpet_tick periodic_tick_in_nmi(void)
 {
 	uint64_t cmp = comparator();
 
 	if (cmp != last_cmp) {
+		uint64_t moved = (uint64_t)hpet_delta(cmp, last_cmp, wide) / period;
+
 		last_cmp = cmp;
 		if (dup_owed) {
 			dup_owed = false;
 			return HPET_DUPLICATE;
 		}
+		late_owed = moved > 1 ? moved - 1 : 0;
 		return HPET_TICK;
 	}
 	if (!dup_owed && hpet_reached(counter(), cmp, wide)) {
 		dup_owed = true;
+		late_owed = 0;
 		return HPET_TICK;
+	}
+	if (late_owed) {
+		late_owed--;
+		return HPET_DUPLICATE;
 	}
 	return HPET_NOT_DUE;
 }

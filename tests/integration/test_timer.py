@@ -137,3 +137,36 @@ def test_timer_periodic_rate_exact_through_nmi_test(accel):
         mon.boot()
         expect("(periodic," in mon.cmd("info"), "hpet=periodic not taken")
         rate_through_nmi_flood(mon, 1000, 2000, dups_per_tick=2)
+
+
+RING_SLOTS = (64 << 20) // 4 // 136	# LAZY_PROF_SIZE / MAX_CPUS / sizeof(struct sample)
+
+
+def ledger(out):
+    m = re.search(r"samples: (\d+), lost (\d+), dropped for lack of memory (\d+)", out)
+    n = re.search(r"nmis: (\d+) timer ticks", out)
+    expect(m and n, out)
+    return [int(x) for x in m.groups()] + [int(n.group(1))]
+
+
+def test_ledger_holds_with_the_ring_full(mon):
+    """50 kHz for 3 s fills the ring: the rest are lost, and the source's own
+    count of ticks due as samples is what the three add up to."""
+    out = mon.cmd("prof record event=timer hz=50000 work spin 3000", timeout=240)
+    samples, lost, dropped, nmis = ledger(out)
+    expect_eq(samples, RING_SLOTS, "samples in a full ring")
+    expect(abs(nmis - 150000) <= 1500, "ticks in 3 s at 50 kHz: %d" % nmis)
+    expect_eq((lost, dropped), (nmis - RING_SLOTS, 0), "lost, dropped")
+
+
+def test_ledger_holds_with_memory_exhausted(accel):
+    """No frame left for a ring page: every tick due is dropped, and counted."""
+    from monitor import Monitor
+    with Monitor(accel=accel, icount=3, memory="64M") as mon:
+        mon.boot()
+        out = mon.cmd("lazy touch 0 1g", timeout=240)
+        expect("out of memory" in out, out)
+        out = mon.cmd("prof record event=timer hz=1000 work spin 100", timeout=120)
+        samples, lost, dropped, nmis = ledger(out)
+        expect(abs(nmis - 100) <= 1, "ticks in 100 ms at 1 kHz: %d" % nmis)
+        expect_eq((samples, lost, dropped), (0, 0, nmis), "samples, lost, dropped")
