@@ -146,11 +146,6 @@ static void rearm_in_nmi(uint64_t now)
 	next_due = next;
 }
 
-uint64_t hpet_since_expiry_in_nmi(void)
-{
-	return (uint64_t)hpet_delta(counter(), (one_shot ? next_due : last_cmp) - period, wide);
-}
-
 /*
  * Periodic: the HPET moves its comparator on by a period at each expiry
  * (HPET 1.0a 2.3.9.2.2), so a comparator that moved since the last tick

@@ -41,8 +41,6 @@ enum hpet_tick {
 	HPET_DUPLICATE,	/* periodic: an NMI of an expiry a tick already served */
 };
 enum hpet_tick hpet_tick_in_nmi(void);
-/* NMI context: main-counter ticks since the last expiry reported. */
-uint64_t hpet_since_expiry_in_nmi(void);
 const char *hpet_why_absent(void);
 
 #endif

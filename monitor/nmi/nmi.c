@@ -79,9 +79,11 @@ void nmi_dispatch(struct trap_frame *f)
 	do {
 		unsigned int claimed = 0;
 
-		for (unsigned int i = 0; i < nsources; i++)
+		for (unsigned int i = 0; i < nsources; i++) {
+			n->pass_claims = claimed;
 			if (sources[i]->claim_in_nmi(f, repeat))
 				claimed++;
+		}
 		nmi_account_pass(&n->stats, claimed, repeat);
 		if (!claimed && !repeat)
 			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);

@@ -24,6 +24,10 @@ struct nmi_cpu {
 	struct nmi_log log;
 	bool debug_unmask;	/* test switch: every pass unblocks NMIs at once */
 	volatile uint64_t break_rip;	/* requested by nmi_request_break_in_nmi */
+	/* sources that claimed the running pass so far, for the ones asked
+	 * after them (a source registered later can tell a pass that was not
+	 * caused by it) */
+	unsigned int pass_claims;
 };
 
 void nmi_init(void);	/* after gdt_init and apic_init: paints the NMI stack */

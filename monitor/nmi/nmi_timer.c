@@ -16,8 +16,9 @@ static volatile uint64_t period_tsc;	/* the timer's own period */
 static struct nmi_timer_stats stats;
 static void (*volatile tick_hook)(const struct trap_frame *f);
 static void (*volatile sampler)(const struct trap_frame *f);
-/* First-level passes seen, and the one that took the last tick. */
-static uint64_t first_passes, tick_pass;
+/* An expiry (a tick, its duplicate or a wrap) was found in a pass another
+ * source claimed: the HPET's own NMI for it may still come (late_delivery). */
+static bool owed;
 /*
  * Periodic or one-shot HPET. QEMU's TCG fires the periodic timer twice per
  * period under -icount, and its MMIO costs no more than an instruction:
@@ -29,7 +30,13 @@ static uint64_t first_passes, tick_pass;
  * hpet=32bit runs timer 0 in 32-bit mode, as on a 32-bit HPET.
  */
 static bool one_shot;
-static bool nmi_late;	/* quirk=nmi-late: see late_delivery */
+/* The timer cannot tell its NMIs from others' (see late_delivery). */
+static bool takes_all;
+
+static bool on_tcg(void)
+{
+	return cpuinfo.hypervisor && strcmp(cpuinfo.hypervisor_sig, "TCGTCGTCGTCG") == 0;
+}
 
 static bool choose_one_shot(void)
 {
@@ -37,7 +44,7 @@ static bool choose_one_shot(void)
 		return false;	/* the quirk wins: one-shot could stop for good there */
 	if (bootinfo_has_option("hpet=oneshot"))
 		return true;
-	return cpuinfo.hypervisor && strcmp(cpuinfo.hypervisor_sig, "TCGTCGTCGTCG") == 0;
+	return on_tcg();
 }
 
 static void retune(void)
@@ -101,54 +108,53 @@ const char *nmi_timer_why_absent(void)
 	return hpet_why_absent();
 }
 
-/* An NMI that is not due is still this timer's when it is the first
- * first-level NMI after a tick and comes soon after the expiry: the NMI of
- * an expiry that an earlier NMI's pass already noticed and served (under
- * QEMU -icount measured 14.5 us after the counter reached the comparator,
- * at another instruction than that pass interrupted). Soon: within 100 us.
- * One such NMI per tick at most; a foreign NMI taken for it is still
- * claimed by its own source, so only an unknown one right after a tick can
- * go unseen. Under kvm_pvm (quirk=nmi-late), which delivers an NMI raised
- * while NMIs were blocked up to a period late and now and then twice
- * (measured: an unknown NMI every few hundred ticks at 1 kHz even with a
- * whole period allowed), every first-level NMI while the timer runs may be
- * its own: there it cannot tell, and takes them all. */
+/* An NMI that is not due is still this timer's when an NMI of its is owed
+ * and no other source claims this one: an expiry found in a pass that
+ * another source claimed (it was asked before the timer) leaves the HPET's
+ * own NMI for it undelivered yet (under QEMU -icount measured 14.5 us after
+ * the counter reached the comparator; under plain TCG, host-late, after
+ * other NMIs). An expiry found in a pass nobody else claimed was the
+ * timer's, or an unknown NMI's that it then hides; the HPET's NMI that
+ * follows is counted unknown in its place, so the count stays
+ * right. Two places where the timer cannot tell, and takes every NMI that
+ * comes while it runs: kvm_pvm (quirk=nmi-late), which delivers an NMI
+ * raised while NMIs were blocked up to a period late and now and then
+ * twice (measured: unknown NMIs every few hundred ticks at 1 kHz by any
+ * rule); and QEMU TCG's periodic HPET (hpet=periodic there), which fires
+ * twice per expiry, both often before one pass reads the comparator. */
 static bool late_delivery(bool repeat)
 {
-	if (repeat)
+	if (repeat || nmi_this_cpu()->pass_claims)
 		return false;
-	if (nmi_late)
-		return true;
-	return first_passes == tick_pass + 1 &&
-	       hpet_since_expiry_in_nmi() < hpet_hz() / 10000;
+	return takes_all || owed;
 }
 
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
 	void (*hook)(const struct trap_frame *);
 	void (*s)(const struct trap_frame *);
+	enum hpet_tick t;
 	uint64_t now;
 
 	if (!stats.hz)
 		return false;
-	if (!repeat)
-		first_passes++;
-	switch (hpet_tick_in_nmi()) {
-	case HPET_WRAP:
-		stats.wraps++;
-		return true;
-	case HPET_DUPLICATE:
-		stats.early_dropped++;
-		return true;
-	case HPET_NOT_DUE:
+	t = hpet_tick_in_nmi();
+	if (t == HPET_NOT_DUE) {
 		if (!late_delivery(repeat))
 			return false;
+		owed = false;	/* that was it */
 		stats.early_dropped++;
 		return true;
-	case HPET_TICK:
-		break;
 	}
-	tick_pass = first_passes;
+	owed = nmi_this_cpu()->pass_claims > 0;
+	if (t == HPET_WRAP) {
+		stats.wraps++;
+		return true;
+	}
+	if (t == HPET_DUPLICATE) {
+		stats.early_dropped++;
+		return true;
+	}
 	stats.ticks++;
 	hook = tick_hook;
 	if (hook)
@@ -179,7 +185,7 @@ static const struct nmi_source timer_source = {
 void nmi_timer_init(void)
 {
 	one_shot = choose_one_shot();
-	nmi_late = bootinfo_has_option("quirk=nmi-late");
+	takes_all = bootinfo_has_option("quirk=nmi-late") || (!one_shot && on_tcg());
 	if (hpet_init(bootinfo_has_option("hpet=32bit")))
 		nmi_register_source(&timer_source);
 }
