@@ -35,8 +35,10 @@ static bool wide;			/* comparisons at 64 bits, else 32 */
 static bool one_shot;
 static uint64_t period;			/* ticks between expiries */
 
-/* One-shot: the expiry the timer owes next, the comparator's value. */
+/* One-shot: the expiry the timer owes next, the comparator's value, and
+ * comparator writes that landed already passed (see rearm_in_nmi). */
 static volatile uint64_t next_due;
+static volatile unsigned int passed_writes;
 /* 32-bit one-shot: the comparator lies past the wrap, and the spec's extra
  * interrupt at the wrap is still to come. */
 static volatile bool wrap_owed;
@@ -108,6 +110,7 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 	one_shot = oneshot;
 	next_due = hpet_wrap(start + period_ticks, wide);
 	wrap_owed = !wide && oneshot && next_due < start;
+	passed_writes = 0;
 	last_cmp = next_due;
 	dup_owed = false;
 	late_owed = 0;
@@ -127,7 +130,9 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 /* One-shot: the comparator fires when the counter reaches it (equality on
  * real HPETs): one already passed would not fire for a whole wrap. If this
  * NMI ran late, or the write lands late (an SMI, a preempted vCPU), start
- * again a period from now. */
+ * again a period from now. QEMU fires at once for a comparator written
+ * already passed: each such write owes an NMI (on a real HPET the credit
+ * may hide one unknown NMI instead). */
 static void rearm_in_nmi(uint64_t now)
 {
 	uint64_t next = hpet_wrap(next_due + period, wide);
@@ -142,6 +147,7 @@ static void rearm_in_nmi(uint64_t now)
 		now = counter();
 		if (!hpet_reached(now, next, wide))
 			break;
+		passed_writes++;
 	}
 	next_due = next;
 }
@@ -198,6 +204,10 @@ static enum hpet_tick one_shot_tick_in_nmi(void)
 	if (wrap_owed && now < next_due) {
 		wrap_owed = false;
 		return HPET_WRAP;
+	}
+	if (passed_writes) {
+		passed_writes--;
+		return HPET_DUPLICATE;
 	}
 	return HPET_NOT_DUE;
 }

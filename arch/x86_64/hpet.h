@@ -38,7 +38,7 @@ enum hpet_tick {
 	HPET_NOT_DUE,	/* not this timer's: counter short of the next expiry */
 	HPET_TICK,	/* an expiry: the period's tick */
 	HPET_WRAP,	/* 32-bit one-shot: the extra interrupt at the counter's wrap */
-	HPET_DUPLICATE,	/* periodic: an NMI of an expiry a tick already served */
+	HPET_DUPLICATE,	/* an NMI of an expiry a tick already served */
 };
 enum hpet_tick hpet_tick_in_nmi(void);
 const char *hpet_why_absent(void);

@@ -110,7 +110,8 @@ const char *nmi_timer_why_absent(void)
 
 /* An NMI that is not due is still this timer's when an NMI of its is owed
  * and no other source claims this one: an expiry found in a pass that
- * another source claimed (it was asked before the timer) leaves the HPET's
+ * another source claimed (it was asked before the timer), or in a repeat
+ * pass (whose cause collapsed into it unseen), leaves the HPET's
  * own NMI for it undelivered yet (under QEMU -icount measured 14.5 us after
  * the counter reached the comparator; under plain TCG, host-late, after
  * other NMIs). An expiry found in a pass nobody else claimed was the
@@ -146,7 +147,7 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 		stats.early_dropped++;
 		return true;
 	}
-	owed = nmi_this_cpu()->pass_claims > 0;
+	owed = repeat || nmi_this_cpu()->pass_claims > 0;
 	if (t == HPET_WRAP) {
 		stats.wraps++;
 		return true;
