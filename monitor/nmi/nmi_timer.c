@@ -17,7 +17,8 @@ static struct nmi_timer_stats stats;
 static void (*volatile tick_hook)(const struct trap_frame *f);
 static void (*volatile sampler)(const struct trap_frame *f);
 /* An expiry (a tick, its duplicate or a wrap) was found in a pass another
- * source claimed: the HPET's own NMI for it may still come (late_delivery). */
+ * source claimed, or in a repeat pass: the HPET's own NMI for it may still
+ * come (late_delivery). */
 static bool owed;
 /*
  * Periodic or one-shot HPET. QEMU's TCG fires the periodic timer twice per
