@@ -121,6 +121,11 @@ static int prof_start_cmd_checked(const struct prof_config *c)
 
 static int prof_status_cmd(void);
 
+static void record_stop(void)
+{
+	prof_stop();
+}
+
 /* prof record [options] COMMAND...: sample exactly while COMMAND runs (like
  * perf record -- cmd), after discarding earlier samples. Under -icount the timer then starts at the same
  * instruction every run, so identical runs give identical profiles. */
@@ -146,7 +151,9 @@ static int prof_record_cmd(int argc, char **argv)
 	}
 	if ((st = prof_start_cmd_checked(&c)) != ST_OK)
 		return st;
+	shell_undo_on_abort(record_stop);	/* a fault in COMMAND stops it too */
 	st = shell_exec(argc - used, argv + used);
+	shell_undo_cancel(record_stop);
 	prof_stop();
 	prof_status_cmd();
 	return st;
@@ -174,6 +181,8 @@ static int prof_status_cmd(void)
 
 		nmi_timer_get_stats(&t);
 		kprintf(", %lu early duplicate ticks dropped since boot", t.early_dropped);
+		if (!nmi_timer_wide())
+			kprintf(", %lu counter wraps (32-bit)", t.wraps);
 	}
 	kprintf("\n");
 	if (s.cycles_n)

@@ -1,6 +1,6 @@
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
-#include "monitor/nmi/nmi_timer.h"
+#include "monitor/debug/break_watch.h"
 #include "monitor/shell/parse.h"
 #include "monitor/lib/string.h"
 #include "monitor/work/work_mix.h"
@@ -18,6 +18,7 @@ static const char *const list =
 	"                   instructions, through work_mix, rounds in PRNG order\n"
 	"  spin [ms]        spin in work_spin\n"
 	"  spin-cli [ms]    the same with interrupts off\n"
+	"  rep-cli [ms]     REP MOVSB copies with interrupts off\n"
 	"  lazy [ms]        touch pages of the lazy region, one after another\n"
 	"  wildfp [ms]      spin with RBP in an unmapped lazy page, for callchains\n"
 	"  recurse DEPTH    a call chain DEPTH deep (work_recurse), for bt\n";
@@ -112,12 +113,12 @@ static int cmd_work(int argc, char **argv)
 		return ST_USAGE;
 	if ((st = parse_ms(argc, argv, 2, &ms)) != ST_OK)
 		return st;
-	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "lazy") &&
-	    strcmp(argv[1], "wildfp"))
+	if (strcmp(argv[1], "spin") && strcmp(argv[1], "spin-cli") && strcmp(argv[1], "rep-cli") &&
+	    strcmp(argv[1], "lazy") && strcmp(argv[1], "wildfp"))
 		return errorf("no workload '%s' (work list)", argv[1]);
 	break_watch_begin();	/* Ctrl-C also with interrupts off */
 	fl = read_rflags();
-	if (strcmp(argv[1], "spin-cli") == 0)
+	if (strcmp(argv[1], "spin-cli") == 0 || strcmp(argv[1], "rep-cli") == 0)
 		cli();		/* already off when "running" is printed */
 	kprintf("work %s: running for %lu ms (Ctrl-C stops it)\n", argv[1], ms);
 	if (strcmp(argv[1], "spin") == 0) {
@@ -132,6 +133,11 @@ static int cmd_work(int argc, char **argv)
 		n = work_wild_fp(ms);
 		kprintf("work wildfp: %lu iterations in %lu ms with rbp 0x%lx\n", n, ms,
 			WORK_WILD_FP);
+	} else if (strcmp(argv[1], "rep-cli") == 0) {
+		n = work_rep_cli(ms);
+		if (fl & X86_RFLAGS_IF)
+			sti();
+		kprintf("work rep-cli: %lu copies of 64 KiB in %lu ms with interrupts off\n", n, ms);
 	} else {
 		n = work_lazy(ms, &faults);
 		kprintf("work lazy: %lu page touches, %lu faults in %lu ms\n", n, faults, ms);
@@ -142,7 +148,7 @@ static int cmd_work(int argc, char **argv)
 
 COMMAND(work,
 	.name = "work",
-	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | lazy [ms] | "
+	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | rep-cli [ms] | lazy [ms] | "
 		 "wildfp [ms] | recurse DEPTH",
 	.summary = "built-in workloads to break into and profile",
 	.run = cmd_work);

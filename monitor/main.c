@@ -7,6 +7,7 @@
 #include "monitor/nmi/nmi.h"
 #include "monitor/nmi/nmi_ipi.h"
 #include "monitor/nmi/nmi_timer.h"
+#include "monitor/debug/break_watch.h"
 #include "profiler/pmu_live.h"
 #include "monitor/shell/shell.h"
 #include "version.h"
@@ -50,6 +51,7 @@ void kmain(uint32_t magic, uint32_t info)
 	nmi_init();			/* per-CPU NMI state, paint the NMI stack */
 	nmi_ipi_init();			/* the first NMI source; NMIs may come from here on */
 	nmi_timer_init();		/* HPET timer 0 as NMI, off until someone asks */
+	break_watch_init();		/* Ctrl-C with interrupts off: on the timer's tick */
 	pmu_live_detect();		/* after the IDT: its MSR probes may #GP */
 	pic_init();			/* 8259 off the exception vectors, all lines masked */
 	uart_set_rx_irq(true);

@@ -69,7 +69,9 @@ DEFINE_REG_ACCESS(cr, 2)
 DEFINE_REG_ACCESS(cr, 3)
 DEFINE_REG_ACCESS(cr, 4)
 
+#define DR6_B0			(1ul << 0)	/* DR0's condition met */
 #define DR6_BS			(1ul << 14)	/* single-step trap */
+#define DR7_L0			(1ul << 0)	/* DR0 enabled, this task */
 #define DR7_ENABLE_BITS		0xfful		/* L0-L3, G0-G3 */
 
 DEFINE_REG_ACCESS(dr, 0)

@@ -1,4 +1,5 @@
 #include "hpet.h"
+#include "hpet_wrap.h"
 #include "apic.h"
 #include "cpu.h"
 #include <stddef.h>
@@ -11,11 +12,14 @@
 #define HPET_T0_CMP		0x108
 #define HPET_CFG_ENABLE		(1ull << 0)
 #define HPET_CFG_LEGACY		(1ull << 1)
+#define HPET_CAP_COUNT_SIZE	(1ull << 13)	/* 64-bit main counter */
 #define HPET_CAP_LEGACY		(1ull << 15)
 #define HPET_TN_INT_ENB		(1ull << 2)
 #define HPET_TN_PERIODIC	(1ull << 3)
 #define HPET_TN_PER_CAP		(1ull << 4)
+#define HPET_TN_SIZE_CAP	(1ull << 5)	/* 64-bit comparator */
 #define HPET_TN_VAL_SET		(1ull << 6)
+#define HPET_TN_32MODE		(1ull << 8)
 
 #define IOAPIC_BASE		0xFEC00000ul
 #define IOAPIC_REDTBL(pin)	(0x10 + 2 * (pin))
@@ -27,11 +31,30 @@ static volatile uint64_t *const hpet = (volatile uint64_t *)HPET_BASE;
 static volatile uint32_t *const ioapic = (volatile uint32_t *)IOAPIC_BASE;
 static uint64_t hz;
 static const char *absent = "not probed";
-static uint64_t period;			/* one-shot: ticks between expiries */
-static volatile uint64_t next_expiry;	/* one-shot: the comparator's value */
+static bool wide;			/* comparisons at 64 bits, else 32 */
+static bool one_shot;
+static uint64_t period;			/* ticks between expiries */
+
+/* One-shot: the expiry the timer owes next, the comparator's value, and
+ * comparator writes that landed already passed (see rearm_in_nmi). */
+static volatile uint64_t next_due;
+static volatile unsigned int passed_writes;
+/* 32-bit one-shot: the comparator lies past the wrap, and the spec's extra
+ * interrupt at the wrap is still to come. */
+static volatile bool wrap_owed;
+/* Periodic: the comparator as the last tick left it, and whether QEMU owes
+ * a second NMI for that tick (see periodic_tick_in_nmi). */
+static volatile uint64_t last_cmp;
+static volatile bool dup_owed;
+/* Periodic: expiries the last tick found passed besides its own, whose
+ * NMIs may still come (under kvm_pvm an NMI can arrive a millisecond late,
+ * after the next expiry); good until the next tick. */
+static volatile uint64_t late_owed;
 
 static uint64_t rd(unsigned int reg) { return hpet[reg / 8]; }
 static void wr(unsigned int reg, uint64_t v) { hpet[reg / 8] = v; }
+static uint64_t counter(void) { return hpet_wrap(rd(HPET_MAIN_COUNTER), wide); }
+static uint64_t comparator(void) { return hpet_wrap(rd(HPET_T0_CMP), wide); }
 
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
@@ -39,7 +62,7 @@ static void ioapic_write(uint32_t reg, uint32_t v)
 	ioapic[4] = v;		/* IOWIN at +0x10 */
 }
 
-bool hpet_init(void)
+bool hpet_init(bool force_32bit)
 {
 	uint64_t cap = rd(HPET_GCAP_ID);
 	uint32_t period_fs = (uint32_t)(cap >> 32);
@@ -52,60 +75,146 @@ bool hpet_init(void)
 		absent = "HPET lacks legacy replacement or a periodic timer 0";
 		return false;
 	}
+	wide = (cap & HPET_CAP_COUNT_SIZE) && (rd(HPET_T0_CONF) & HPET_TN_SIZE_CAP) &&
+	       !force_32bit;
 	hz = 1000000000000000ull / period_fs;
 	absent = NULL;
 	return true;
 }
 
 bool hpet_present(void) { return absent == NULL; }
+bool hpet_wide(void) { return wide; }
 uint64_t hpet_hz(void) { return hz; }
 const char *hpet_why_absent(void) { return absent; }
 
-void hpet_nmi_start(uint64_t period_ticks, bool one_shot)
+/* Comparator writes of a 32-bit timer keep the low half (HPET 1.0a 2.3.9.2.4). */
+static void arm(uint64_t cmp)
 {
+	wr(HPET_T0_CMP, cmp);
+}
+
+void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
+{
+	uint64_t start, mode = wide ? 0 : HPET_TN_32MODE;
+
 	if (!hpet_present() || period_ticks == 0)
 		return;
 	wr(HPET_GEN_CONF, rd(HPET_GEN_CONF) & ~HPET_CFG_ENABLE);
 	ioapic_write(IOAPIC_REDTBL(HPET_IOAPIC_PIN) + 1, apic_id() << 24);
 	ioapic_write(IOAPIC_REDTBL(HPET_IOAPIC_PIN), IOAPIC_NMI | 2);
-	wr(HPET_MAIN_COUNTER, 0);
+	/* 32 bits: start 50 ms short of the wrap, so that every run of the timer
+	 * crosses it at once instead of after 43 s (or 5 minutes) */
+	start = wide ? 0 : (1ull << 32) - hz / 20;
+	wr(HPET_MAIN_COUNTER, start);
 	period = period_ticks;
-	if (one_shot) {
-		wr(HPET_T0_CONF, HPET_TN_INT_ENB);
-		next_expiry = period_ticks;
-		wr(HPET_T0_CMP, period_ticks);
+	one_shot = oneshot;
+	next_due = hpet_wrap(start + period_ticks, wide);
+	wrap_owed = !wide && oneshot && next_due < start;
+	passed_writes = 0;
+	last_cmp = next_due;
+	dup_owed = false;
+	late_owed = 0;
+	if (oneshot) {
+		wr(HPET_T0_CONF, HPET_TN_INT_ENB | mode);
+		arm(next_due);
 	} else {
 		/* periodic with VAL_SET: the first comparator write sets the first
 		 * expiry, the second the period (HPET spec 1.0a, 2.3.9.2.2) */
-		wr(HPET_T0_CONF, HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET);
-		wr(HPET_T0_CMP, period_ticks);
-		wr(HPET_T0_CMP, period_ticks);
+		wr(HPET_T0_CONF, HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET | mode);
+		arm(next_due);
+		arm(period_ticks);
 	}
 	wr(HPET_GEN_CONF, HPET_CFG_ENABLE | HPET_CFG_LEGACY);
 }
 
-void hpet_rearm_in_nmi(void)
+/* One-shot: the comparator fires when the counter reaches it (equality on
+ * real HPETs): one already passed would not fire for a whole wrap. If this
+ * NMI ran late, or the write lands late (an SMI, a preempted vCPU), start
+ * again a period from now. QEMU fires at once for a comparator written
+ * already passed: each such write owes an NMI (on a real HPET the credit
+ * may hide one unknown NMI instead). */
+static void rearm_in_nmi(uint64_t now)
 {
-	uint64_t now = rd(HPET_MAIN_COUNTER), next = next_expiry;
+	uint64_t next = hpet_wrap(next_due + period, wide);
 
-	/* Any NMI may come here (a merged one, another source's): only an
-	 * expired comparator is moved, so the timer never runs ahead of time. */
-	if ((int64_t)(next - now) > 0)
-		return;
-	next += period;
-	/* The comparator fires when the counter reaches it (equality on real
-	 * HPETs): one already passed would not fire for 2^64 ticks. If this
-	 * NMI ran late, or the write lands late (an SMI, a preempted vCPU),
-	 * start again a period from now. */
 	for (int tries = 0; tries < 4; tries++) {
-		if ((int64_t)(next - now) < (int64_t)(period / 4))
-			next = now + period;
-		wr(HPET_T0_CMP, next);
-		now = rd(HPET_MAIN_COUNTER);
-		if ((int64_t)(next - now) > 0)
+		if (hpet_delta(next, now, wide) < (int64_t)(period / 4))
+			next = hpet_wrap(now + period, wide);
+		/* the wrap interrupt of a 32-bit one-shot timer: a comparator
+		 * set past the wrap owes one */
+		wrap_owed = !wide && next < now;
+		arm(next);
+		now = counter();
+		if (!hpet_reached(now, next, wide))
 			break;
+		passed_writes++;
 	}
-	next_expiry = next;
+	next_due = next;
+}
+
+/*
+ * Periodic: the HPET moves its comparator on by a period at each expiry
+ * (HPET 1.0a 2.3.9.2.2), so a comparator that moved since the last tick
+ * means an expiry. QEMU 7.2 moves it only once the counter has passed it:
+ * at the deadline the counter equals it, the timer fires without moving it,
+ * and fires again when the counter has passed (measured under -icount: 130
+ * to 330 us later). So a comparator the counter has reached is an expiry
+ * too, and the move that follows it is that expiry's second NMI. A move
+ * by several periods (NMIs that came late, or merged) leaves as many NMIs
+ * still owed as the extra periods.
+ */
+static enum hpet_tick periodic_tick_in_nmi(void)
+{
+	uint64_t cmp = comparator();
+
+	if (cmp != last_cmp) {
+		uint64_t moved = (uint64_t)hpet_delta(cmp, last_cmp, wide) / period;
+
+		last_cmp = cmp;
+		if (dup_owed) {
+			dup_owed = false;
+			return HPET_DUPLICATE;
+		}
+		late_owed = moved > 1 ? moved - 1 : 0;
+		return HPET_TICK;
+	}
+	if (!dup_owed && hpet_reached(counter(), cmp, wide)) {
+		dup_owed = true;
+		late_owed = 0;
+		return HPET_TICK;
+	}
+	if (late_owed) {
+		late_owed--;
+		return HPET_DUPLICATE;
+	}
+	return HPET_NOT_DUE;
+}
+
+/* One-shot: the counter has reached the comparator; the tick moves it on. */
+static enum hpet_tick one_shot_tick_in_nmi(void)
+{
+	uint64_t now = counter();
+
+	if (hpet_reached(now, next_due, wide)) {
+		rearm_in_nmi(now);
+		return HPET_TICK;
+	}
+	/* a 32-bit one-shot timer also interrupts when the counter wraps
+	 * (HPET 1.0a 2.3.9.2.1): now below the comparator that was set past it */
+	if (wrap_owed && now < next_due) {
+		wrap_owed = false;
+		return HPET_WRAP;
+	}
+	if (passed_writes) {
+		passed_writes--;
+		return HPET_DUPLICATE;
+	}
+	return HPET_NOT_DUE;
+}
+
+enum hpet_tick hpet_tick_in_nmi(void)
+{
+	return one_shot ? one_shot_tick_in_nmi() : periodic_tick_in_nmi();
 }
 
 void hpet_nmi_stop(void)

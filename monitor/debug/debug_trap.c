@@ -5,6 +5,7 @@
  * exits it allows listed there with their reasons.
  */
 #include "monitor/debug/debug_trap.h"
+#include "monitor/debug/break_watch.h"
 #include "monitor/debug/breakpoint.h"
 #include "monitor/debug/debug_path.h"
 #include "monitor/debug/step.h"
@@ -50,10 +51,8 @@ DEBUG_PATH bool debug_trap(struct trap_frame *f)
 		return bp_on_int3(f);
 	}
 	dr6 = read_dr6();
-	if (this_cpu()->nmi_depth == 0 && nmi_break_hit(dr6, f->rip)) {
-		stop_enter(f, STOP_BREAK, 0);
-		return true;
-	}
+	if (this_cpu()->nmi_depth == 0 && break_watch_on_db(f, dr6))
+		return true;	/* the Ctrl-C watch's DR0 break: stopped, or not its context */
 	/* A single step: DR6.BS, or TF in the frame. DR6 is one register for
 	 * every level: a step that finishes in an NMI which came in before this
 	 * handler read DR6 clears the BS bit of ours (the NMI dispatcher puts

@@ -5,6 +5,7 @@
  */
 #include "monitor/debug/trap.h"
 #include "monitor/debug/backtrace.h"
+#include "monitor/debug/break_watch.h"
 #include "monitor/shell/console.h"
 #include "monitor/debug/debug_trap.h"
 #include "monitor/debug/step.h"

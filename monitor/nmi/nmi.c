@@ -80,18 +80,21 @@ void nmi_dispatch(struct trap_frame *f)
 	do {
 		unsigned int claimed = 0;
 
-		for (unsigned int i = 0; i < nsources; i++)
+		for (unsigned int i = 0; i < nsources; i++) {
+			n->pass_claims = claimed;
 			if (sources[i]->claim_in_nmi(f, repeat))
 				claimed++;
+		}
 		nmi_account_pass(&n->stats, claimed, repeat);
 		if (!claimed && !repeat)
 			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);
 	} while (nmi_latch_again(&n->latch));
 
 	if (n->break_rip) {
-		/* DR0 execute breakpoint (RW0 = LEN0 = 0), local enable L0 */
+		/* DR0 execute breakpoint (RW0 = LEN0 = 0), local enable L0; after
+		 * the pass, whose code must not hit it */
 		write_dr0(n->break_rip);
-		dr7 = (dr7 & ~(0xful << 16)) | 1;
+		dr7 = (dr7 & ~(0xful << 16)) | DR7_L0;
 		n->break_rip = 0;
 		write_dr7(dr7);
 	} else if (dr7 & DR7_ENABLE_BITS) {
@@ -107,20 +110,6 @@ void nmi_dispatch(struct trap_frame *f)
 void nmi_request_break_in_nmi(uint64_t rip)
 {
 	this_cpu()->nmi->break_rip = rip;
-}
-
-DEBUG_PATH bool nmi_break_hit(uint64_t dr6, uint64_t rip)
-{
-	uint64_t dr0;
-
-	if (!(dr6 & 1) || !(read_dr7() & 1))
-		return false;
-	dr0 = read_dr0();
-	if (dr0 != rip)
-		return false;
-	write_dr7(read_dr7() & ~1ul);
-	write_dr6(dr6 & ~1ul);
-	return true;
 }
 
 static uint64_t *spare(void)

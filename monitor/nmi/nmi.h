@@ -24,6 +24,10 @@ struct nmi_cpu {
 	struct nmi_log log;
 	bool debug_unmask;	/* test switch: every pass unblocks NMIs at once */
 	volatile uint64_t break_rip;	/* requested by nmi_request_break_in_nmi */
+	/* sources that claimed the running pass so far, for the ones asked
+	 * after them (a source registered later can tell a pass that was not
+	 * caused by it) */
+	unsigned int pass_claims;
 };
 
 void nmi_init(void);	/* after gdt_init and apic_init: paints the NMI stack */
@@ -41,11 +45,9 @@ uint64_t nmi_stack_deepest(void);
 uint64_t nmi_stack_usable(void);
 
 void nmi_log_in_nmi(uint32_t event, uint64_t arg);
-/* Ask for a debug-register instruction breakpoint at rip, armed as the pass
- * ends (after DR7 is restored): the interrupted code faults into #DB there,
- * in its own context, where it can stop. */
+/* Ask for a DR0 instruction breakpoint at rip, armed as the pass ends
+ * (after DR7 is restored): the interrupted code faults into #DB there, in
+ * its own context, where it can stop (monitor/debug/break_watch.c). */
 void nmi_request_break_in_nmi(uint64_t rip);
-/* #DB: was this our requested break? Clears it. */
-bool nmi_break_hit(uint64_t dr6, uint64_t rip);
 
 #endif

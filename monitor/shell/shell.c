@@ -3,14 +3,15 @@
  * Shell loops nest: a stop (breakpoint, step, Ctrl-C) runs a "stopped" loop
  * inside the exception or interrupt handler that stopped, on the stack below
  * the stopped context, until cont or step. Each loop saves a resume context:
- * an exception in one of its commands returns there (shell_resume_after_trap).
+ * an exception in one of its commands returns there (shell_resume_after_trap)
+ * and runs the undo entries that level's commands left (DEBUG.md, "Recovery"):
+ * what the aborted command set up, and nothing of the levels outside it.
  */
 #include "monitor/shell/shell.h"
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
 #include "monitor/shell/line_edit.h"
 #include "monitor/debug/step.h"
-#include "monitor/nmi/nmi_timer.h"
 #include "monitor/shell/parse.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/cpu.h"
@@ -18,10 +19,16 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/uart.h"
 
+#define UNDO_MAX 8
+
 struct shell_level {
 	struct jmp_ctx resume;
 	struct shell_level *outer;
 	bool stopped;
+	/* what the running command set up and must be undone if it aborts,
+	 * newest last; kept here, not on the command's abandoned stack */
+	void (*undo[UNDO_MAX])(void);
+	unsigned int nundo;
 };
 
 /* The bootstrap CPU's shell (only it runs one). */
@@ -103,10 +110,12 @@ static void run_loop(bool stopped)
 	level = &me;
 	if (ctx_save(&me.resume)) {
 		/* a command faulted: its report is out; undo what it had started,
+		 * newest first (each undo cancels its own entry, already gone),
 		 * and the steps its contexts had in flight (never the outer ones) */
 		this_cpu()->in_command = false;
 		step_abandon_above(steps);
-		break_watch_end();
+		while (me.nundo)
+			me.undo[--me.nundo]();
 	}
 	for (;;) {
 		if (stopped && pending_action != SHELL_STAY)
@@ -154,6 +163,29 @@ bool shell_is_stopped(void)
 void shell_set_action(enum shell_action a)
 {
 	pending_action = a;
+}
+
+void shell_undo_on_abort(void (*undo)(void))
+{
+	if (!level || level->nundo == UNDO_MAX) {
+		/* a programming error (commands nest at most a few deep): say so */
+		kprintf("fatal: more than %d undo entries in one shell level\n", UNDO_MAX);
+		halt_forever();
+	}
+	level->undo[level->nundo++] = undo;
+}
+
+void shell_undo_cancel(void (*undo)(void))
+{
+	if (!level)
+		return;
+	for (unsigned int i = level->nundo; i-- > 0;)
+		if (level->undo[i] == undo) {
+			for (; i + 1 < level->nundo; i++)
+				level->undo[i] = level->undo[i + 1];
+			level->nundo--;
+			return;
+		}
 }
 
 void shell_resume_after_trap(struct trap_frame *f)

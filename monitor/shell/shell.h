@@ -18,6 +18,13 @@ void shell_set_action(enum shell_action a);	/* cont, step */
  * having printed any error line. */
 int shell_exec(int argc, char **argv);
 
+/* Recovery: a command that sets up something lasting (a break watch,
+ * sampling) registers its undo on the current shell level and cancels it
+ * when it ends normally; if a fault aborts the command, that level (and no
+ * other) runs its undo entries, newest first. */
+void shell_undo_on_abort(void (*undo)(void));
+void shell_undo_cancel(void (*undo)(void));	/* the newest entry of undo, if any */
+
 /* Exception from a command: make the frame return into the innermost shell
  * loop (the command's frames are abandoned). */
 void shell_resume_after_trap(struct trap_frame *f);

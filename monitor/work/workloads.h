@@ -6,6 +6,7 @@
 
 uint64_t work_spin(uint64_t ms);	/* returns loop iterations */
 uint64_t work_spin_cli(uint64_t ms);	/* the same with interrupts off */
+uint64_t work_rep_cli(uint64_t ms);	/* copies with REP MOVSB, interrupts off */
 uint64_t work_lazy(uint64_t ms, uint64_t *faults);	/* pages touched */
 uint64_t work_recurse(unsigned int depth);	/* returns depth reached */
 /* Spin with RBP pointing into an unmapped page of the lazy region (its last

@@ -86,7 +86,8 @@ TESTS = [
     # TCG only: under kvm_pvm this run sometimes takes minutes instead of 13 s
     # (the entry hooks wait out their bounded spins when kvm_pvm merges their
     # self-NMI with a timer NMI), too slow and uneven for make test
-    t(nmi.test_nmi_test_passes_while_sampling, accels=("tcg",), timeout=420),
+    # -icount: the timer's rate is deterministic there, so checked tightly
+    t(nmi.test_nmi_test_passes_while_sampling, accels=("tcg",), icount=3, timeout=420),
     t(nmi.test_nmi_bad_arguments),
     t(nmi.test_nmi_stack_overflow_ends_in_double_fault_report),
     t(nmi.test_int3_refused_under_kvm_pvm, accels=("kvm",) if qemu.kvm_is_pvm() else ()),
@@ -223,4 +224,32 @@ TESTS = [
     t(promises.test_make_run_console_argv, accels=("host",), monitor=False),
     t(promises.test_idle_shell_is_sampled_between_start_and_stop, accels=TCG, icount=3),
     t(promises.test_make_test_only_and_accel, accels=("host",), monitor=False),
+]
+
+import test_timer as timer  # noqa: E402 (appended: the timer helper's tests)
+TESTS += [
+    # -icount: the timer's rate is exact there, so it is checked to a tick
+    t(timer.test_timer_rate_exact_at_100hz_through_nmi_test, accels=("tcg",), icount=3,
+      timeout=300),
+    t(timer.test_timer_rate_exact_at_1000hz_through_nmi_test, accels=("tcg",), icount=3,
+      timeout=300),
+    t(timer.test_timer_alone_claims_each_tick_once, accels=("tcg",), icount=3),
+]
+
+import test_break_watch as watch  # noqa: E402 (appended: the timer helper's tests)
+TESTS += [
+    t(watch.test_ctrl_c_stops_a_rep_movsb_with_interrupts_off),
+    t(watch.test_fault_in_stopped_shell_keeps_the_outer_watch),
+    t(watch.test_prof_record_aborted_stops_sampling),
+]
+TESTS += [t(timer.test_timer_32bit_runs_past_the_wrap, accels=("tcg",), monitor=False)]
+# TCG only: kvm_pvm delivers timer NMIs late and twice (quirk=nmi-late), so
+# there the timer takes every NMI that comes while it runs
+TESTS += [t(timer.test_foreign_nmis_count_as_unknown_while_the_timer_runs, accels=("tcg",),
+            monitor=False)]
+TESTS += [t(timer.test_timer_periodic_rate_exact_through_nmi_test, accels=("tcg",), monitor=False,
+            timeout=300)]
+TESTS += [
+    t(timer.test_ledger_holds_with_the_ring_full, accels=("tcg",), icount=3, timeout=240),
+    t(timer.test_ledger_holds_with_memory_exhausted, accels=("tcg",), monitor=False, timeout=300),
 ]
