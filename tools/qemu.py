@@ -119,7 +119,7 @@ def linux_guest_argv(kernel, initrd, append, icount, memory="1G"):
             "-kernel", kernel, "-initrd", initrd, "-append", append, "-no-reboot"]
 
 
-def run_stdio(accel, firmware):
+def run_stdio(accel, firmware="bios"):
     argv = qemu_argv(accel, serial="mon:stdio", reboot=True, firmware=firmware)
     print("booting with %s, %s (%s); quit with Ctrl-A then X" %
           (accel, "UEFI (OVMF, q35)" if firmware == "uefi" else "BIOS (pc)",
@@ -128,7 +128,7 @@ def run_stdio(accel, firmware):
     os.execvp(argv[0], argv)
 
 
-def start_on_pty(accel, firmware):
+def start_on_pty(accel, firmware="bios"):
     """QEMU with its serial port on a new pty; returns (process, pty path)."""
     argv = qemu_argv(accel, serial="pty", reboot=True, firmware=firmware)
     q = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -145,7 +145,7 @@ def start_on_pty(accel, firmware):
     return q, pty
 
 
-def run_pty(accel, firmware):
+def run_pty(accel, firmware="bios"):
     """The serial port stays on a pty until Ctrl-C here: attach and detach
     picocom, tools/profcap.py or both in turn, and the monitor keeps its state."""
     q, pty = start_on_pty(accel, firmware)
@@ -158,7 +158,7 @@ def run_pty(accel, firmware):
         q.wait()
 
 
-def run_picocom(accel, firmware):
+def run_picocom(accel, firmware="bios"):
     q, pty = start_on_pty(accel, firmware)
     print("serial on %s; quit picocom with Ctrl-A then Ctrl-X (QEMU stops too)" % pty,
           flush=True)

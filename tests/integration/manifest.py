@@ -222,7 +222,7 @@ TESTS = [
     t(promises.test_profcap_does_not_write_a_bad_dump, accels=("host",), monitor=False),
     t(promises.test_make_profile, accels=("tcg",), monitor=False, timeout=300),
     t(promises.test_make_run_console_argv, accels=("host",), monitor=False),
-    t(promises.test_idle_shell_is_sampled_between_start_and_stop, accels=TCG, icount=3),
+    t(promises.test_idle_shell_is_sampled_between_start_and_stop, accels=TCG),
     t(promises.test_make_test_only_and_accel, accels=("host",), monitor=False),
 ]
 

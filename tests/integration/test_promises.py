@@ -149,7 +149,7 @@ def test_period_and_the_50000_bound(mon):
 def test_report_top_n(mon):
     mon.cmd("prof record hz=4000 callchain work mix 7:2:1 300", timeout=120)
     full = re.findall(r"^\s+[\d.]+%\s+\d+\s+(\S+)$", mon.cmd("prof report top=1000"), re.M)
-    expect(len(full) >= 4, "symbols in the full report: %r" % full)
+    expect(len(full) >= 3, "symbols in the full report: %r" % full)
     out = mon.cmd("prof report top=2")
     rows = re.findall(r"^\s+[\d.]+%\s+\d+\s+(\S+)$", out, re.M)
     expect_eq(rows, full[:2], "top=2 rows")
@@ -316,8 +316,8 @@ def test_make_run_console_argv(accel):
     for console in ("stdio", "pty", "picocom"):
         p = subprocess.run(["make", "-n", "--no-print-directory", "run", "ACCEL=tcg",
                             "CONSOLE=" + console], cwd=ROOT, capture_output=True, text=True)
-        expect(re.search(r"tools/qemu\.py run --accel tcg --console %s$" % console, p.stdout,
-                         re.M), "make -n run CONSOLE=%s:\n%s" % (console, p.stdout))
+        expect(re.search(r"tools/qemu\.py run --accel tcg --console %s( \\)?$" % console,
+                         p.stdout, re.M), "make -n run CONSOLE=%s:\n%s" % (console, p.stdout))
     launched = []
 
     class FakeQemu:
@@ -370,6 +370,10 @@ def test_idle_shell_is_sampled_between_start_and_stop(mon):
     too, as ...;run_loop;console_getc; prof record samples only its command."""
     mon.cmd("prof start hz=1000 callchain")
     mon.cmd("work spin 200", timeout=60)
+    # the shell must sit idle for a while to be sampled idle: this wait is
+    # the condition under test, not a synchronisation (no -icount: there
+    # virtual time hardly moves while the host has typed nothing)
+    time.sleep(0.3)
     mon.cmd("sym kmain")
     mon.cmd("prof stop")
     lines, _ = dump(mon, "folded")
@@ -377,7 +381,8 @@ def test_idle_shell_is_sampled_between_start_and_stop(mon):
            "no idle-shell stack:\n" + "\n".join(lines[:10]))
     mon.cmd("prof record hz=1000 callchain work spin 200", timeout=60)
     lines, _ = dump(mon, "folded")
-    expect(lines and all(";cmd_work;work_spin" in l for l in lines),
+    expect(lines and all(";cmd_prof;shell_exec" in l and "console_getc" not in l
+                         for l in lines) and any(";cmd_work;work_spin" in l for l in lines),
            "prof record sampled more than its command:\n" + "\n".join(lines[:10]))
 
 
