@@ -8,6 +8,8 @@
 #include "monitor/debug/stop.h"
 #include "monitor/debug/breakpoint.h"
 #include "monitor/debug/debug_path.h"
+#include "monitor/debug/watchpoint.h"
+#include "monitor/gdb/gdb_stub.h"
 #include "monitor/shell/console.h"
 #include "monitor/shell/shell.h"
 #include "monitor/lib/symbols.h"
@@ -15,7 +17,7 @@
 
 /* The bootstrap CPU's stops (only it runs a shell). */
 static struct trap_frame *current;
-static volatile unsigned int depth;
+static DEBUG_PATH_DATA volatile unsigned int depth;
 
 /* Not on the debug path: the stop is already active. */
 __attribute__((noinline)) static enum shell_action stop_run(struct trap_frame *f, enum stop_reason why,
@@ -27,7 +29,17 @@ __attribute__((noinline)) static enum shell_action stop_run(struct trap_frame *f
 	char sym[96];
 	enum shell_action a;
 
-	if (why == STOP_BREAKPOINT)
+	if (gdb_attached())
+		gdb_note_stop(f, why, bp_id);
+	else if (why == STOP_WATCH) {
+		const struct watchpoint *w = wp_find(bp_id);
+		char hit[160];
+
+		wp_describe_hit(bp_id, hit, sizeof(hit));
+		kprintf("stopped: watchpoint %u (%s) at %s, %s\n", bp_id,
+			w ? wp_kind_name(w->kind) : "deleted",
+			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)), hit);
+	} else if (why == STOP_BREAKPOINT)
 		kprintf("stopped: breakpoint %u at %s\n", bp_id,
 			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
 	else
@@ -53,6 +65,14 @@ DEBUG_PATH void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned 
 struct trap_frame *stop_frame(void)
 {
 	return current;
+}
+
+void stop_hold(bool on)
+{
+	if (on)
+		depth++;
+	else
+		depth--;
 }
 
 DEBUG_PATH bool stop_active(void)

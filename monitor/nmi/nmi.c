@@ -7,6 +7,7 @@
  */
 #include "monitor/nmi/nmi.h"
 #include "monitor/debug/debug_path.h"
+#include "monitor/debug/dr_alloc.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
@@ -89,9 +90,9 @@ void nmi_dispatch(struct trap_frame *f)
 	} while (nmi_latch_again(&n->latch));
 
 	if (n->break_rip) {
-		/* DR0 execute breakpoint (RW0 = LEN0 = 0), local enable L0 */
-		write_dr0(n->break_rip);
-		dr7 = (dr7 & ~(0xful << 16)) | 1;
+		/* an execute breakpoint in the register the allocator keeps for it */
+		dr_write_addr(DR_BREAK_REG, n->break_rip);
+		dr7 = dr7_with(dr7, DR_BREAK_REG, DR_RW_EXEC, 1);
 		n->break_rip = 0;
 		write_dr7(dr7);
 	} else if (dr7 & DR7_ENABLE_BITS) {
@@ -111,15 +112,14 @@ void nmi_request_break_in_nmi(uint64_t rip)
 
 DEBUG_PATH bool nmi_break_hit(uint64_t dr6, uint64_t rip)
 {
-	uint64_t dr0;
+	uint64_t hit = 1ul << DR_BREAK_REG;
 
-	if (!(dr6 & 1) || !(read_dr7() & 1))
+	if (!(dr6 & hit) || !(read_dr7() & dr7_enable_bit(DR_BREAK_REG)))
 		return false;
-	dr0 = read_dr0();
-	if (dr0 != rip)
+	if (dr_read_addr(DR_BREAK_REG) != rip)
 		return false;
-	write_dr7(read_dr7() & ~1ul);
-	write_dr6(dr6 & ~1ul);
+	write_dr7(read_dr7() & ~dr7_enable_bit(DR_BREAK_REG));
+	write_dr6(dr6 & ~hit);
 	return true;
 }
 

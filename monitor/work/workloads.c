@@ -61,3 +61,12 @@ __attribute__((noinline)) uint64_t work_recurse(unsigned int depth)
 		here = 1 + work_spin(1);	/* the bottom: a place to break */
 	return depth > 1 ? here : 1;
 }
+
+extern volatile uint64_t scratch_area[8];
+
+__attribute__((noinline)) uint64_t work_scratch(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		scratch_area[0] = scratch_area[0] + 1;
+	return scratch_area[0];
+}

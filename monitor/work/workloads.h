@@ -8,6 +8,8 @@ uint64_t work_spin(uint64_t ms);	/* returns loop iterations */
 uint64_t work_spin_cli(uint64_t ms);	/* the same with interrupts off */
 uint64_t work_lazy(uint64_t ms, uint64_t *faults);	/* pages touched */
 uint64_t work_recurse(unsigned int depth);	/* returns depth reached */
+/* n increments of scratch_area[0] (a watchpoint's target); its last value */
+uint64_t work_scratch(uint64_t n);
 /* True until ms from start_tsc have passed. */
 uint64_t work_deadline(uint64_t ms);
 
