@@ -178,7 +178,8 @@ static void send_stop(bool stopped, int top_sig)
 	}
 	fmt_snprintf(reply, sizeof(reply), "T%02xthread:1;%s%s", sig, why, addr);
 	send_str(reply);
-	ran_deferred = false;
+	if (!stopped)
+		ran_deferred = false;
 }
 
 /* "addr,len" then end or the separator sep */
