@@ -147,8 +147,13 @@ DEBUG_PATH bool wp_on_debug(struct trap_frame *f, uint64_t dr6, bool can_stop,
 		if (w->kind == WP_EXEC) {
 			f->rflags |= X86_RFLAGS_RF;
 		} else {
+			/* an access watchpoint would catch this read itself: off for it */
+			uint64_t dr7 = read_dr7();
+
+			write_dr7(dr7 & ~dr7_enable_bit(w->reg));
 			w->old = w->value;
 			w->value = read_width(w->addr, w->len);
+			write_dr7(dr7);
 		}
 		if (!can_stop)
 			COUNT(w->hits_counted);

@@ -53,7 +53,7 @@ static unsigned int deferred_head, deferred_count;
 
 /* Console output goes to gdb (O packets) only where gdb reads them: while
  * it waits for a stop reply or for qRcmd's reply. */
-static bool in_rcmd, holding;
+static bool in_rcmd, holding, just_detached;
 static char out_line[OUT_LINE];
 static size_t out_len;
 
@@ -65,6 +65,14 @@ static struct { bool used; unsigned int id, type; uint64_t addr; } gwps[WP_MAX];
 bool gdb_attached(void)
 {
 	return attached;
+}
+
+bool gdb_late_ack(int c, bool line_empty)
+{
+	if (just_detached && c == '+' && line_empty)
+		return true;
+	just_detached = false;
+	return false;
 }
 
 static void send(const char *body, size_t len)
@@ -649,6 +657,7 @@ void gdb_serve(struct trap_frame *f, bool stopped)
 	if (a == DETACH) {
 		remove_planted();
 		attached = false;
+		just_detached = true;
 		owed = false;
 		deferred_count = 0;
 	}

@@ -29,6 +29,9 @@ bool gdb_next_deferred(char *line, size_t n);
 /* Console output while attached: true if it was taken (sent to gdb as O
  * packets where gdb accepts them, or dropped where it does not). */
 bool gdb_console_putc(char c);
+/* After detach gdb still acknowledges the last reply: a '+' at the start
+ * of the next shell line is that, not typing. True if c is to be dropped. */
+bool gdb_late_ack(int c, bool line_empty);
 /* A command aborted by an exception: forget the packet work in flight. */
 void gdb_command_aborted(void);
 

@@ -133,6 +133,8 @@ static void run_loop(bool stopped)
 			int c = console_getc();
 			enum le_result r;
 
+			if (gdb_late_ack(c, editor.len == 0))
+				continue;
 			if (c == '$' && le_only_acks(&editor)) {
 				/* a gdb packet at the start of a line: target remote
 				 * works with nothing typed first */

@@ -121,11 +121,13 @@ def run_gdb(mon, commands, timeout=240):
         argv += ["-ex", c]
     argv.append(ELF)
     try:
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        # one pipe: monitor output (gdb's stderr) stays in order with the rest
+        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=timeout)
     except subprocess.TimeoutExpired as e:
         raise TestFailure("gdb did not finish in %ds; it printed:\n%s\nmonitor:\n%s"
                           % (timeout, e.stdout, mon.tail()))
-    return p.stdout + p.stderr
+    return p.stdout
 
 
 def gdb_sections(out):

@@ -15,6 +15,8 @@ import test_nmi as nmi
 import test_prof as prof
 import test_shell as shell
 import test_tools as tools
+import test_watch as watch
+import test_gdb as gdb
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
@@ -115,4 +117,17 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
+
+    # watchpoints and the gdb stub (issue 19). TCG only: the gdb tests plant
+    # int3s (kvm_pvm stops on those), and kvm_pvm's debug registers are untested
+    t(watch.test_write_watchpoint_stops_once_per_write_with_old_and_new, accels=("tcg",)),
+    t(watch.test_execute_watchpoint_stops_and_cont_runs_the_instruction, accels=("tcg",)),
+    t(watch.test_hits_inside_a_stop_only_count, accels=("tcg",)),
+    t(watch.test_ctrl_c_break_keeps_its_register_when_watchpoints_take_the_rest,
+      accels=("tcg",)),
+    t(watch.test_wp_refusals, accels=("tcg",)),
+    # the gdb tests boot their own QEMU with the serial port on TCP
+    t(gdb.test_gdb_attach_break_bt_stepi_watch_monitor_detach, accels=("tcg",),
+      monitor=False, timeout=300),
+    t(gdb.test_packet_fuzz_then_gdb_attaches, accels=("tcg",), monitor=False, timeout=300),
 ]
