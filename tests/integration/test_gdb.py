@@ -290,5 +290,28 @@ def test_packet_fuzz_then_gdb_attaches(accel):
         expect("detached" in section(out, "detach"), out)
         mon.wait_for(r"mon> ", 30, before)
         still_works(mon)
+        ctrl_c_stops_the_target(mon)
         print("fuzz: %d packets (%d good, %d bad), %d bytes" % (model.good + model.bad, model.good,
                                                                model.bad, len(stream)))
+
+
+def exchange(mon, data, want, timeout=60):
+    s = mon.mark()
+    mon.send(data)
+    return mon.wait_for(want, timeout, s)
+
+
+def ctrl_c_stops_the_target(mon):
+    """0x03 from gdb: while the target idles at the top level (SIGINT there),
+    and while a queued workload runs (a stop in the workload)."""
+    exchange(mon, frame(b"qC"), re.escape("+$QC1#c5"))     # '$' at the prompt
+    exchange(mon, frame(b"c"), re.escape("+"))
+    exchange(mon, b"\x03", re.escape("$T02thread:1;#"))
+    cmd = b"work spin 100000"
+    exchange(mon, frame(b"qRcmd," + cmd.hex().encode()), re.escape("$OK#9a"))
+    exchange(mon, frame(b"c"), r"\$O%s" % b"work spin: running".hex())
+    exchange(mon, b"\x03", re.escape("$T02thread:1;#"))
+    m = exchange(mon, frame(b"p10"), r"\+\$([0-9a-f]{16})#")
+    rip = int.from_bytes(bytes.fromhex(m.group(1)), "little")
+    start, size = nm_symbols()["work_spin"][:2]
+    expect(start <= rip < start + size, "^C stopped at %#x, not in work_spin" % rip)
