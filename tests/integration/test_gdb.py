@@ -46,6 +46,9 @@ def test_gdb_attach_break_bt_stepi_watch_monitor_detach(accel):
             ("rip", "info registers rip"),
             ("bytes", "x/16xb work_spin"),
             ("help", "monitor help"),
+            ("setvar", "set var scratch_area[1] = 0x1234"),
+            ("md", "monitor md scratch_area+8 8"),
+            ("badmem", "x/4xb 0xffff800000000000"),
             ("break", "break work_spin"),
             ("queue", "monitor work recurse 3"),
             ("cont", "continue"),
@@ -70,6 +73,10 @@ def test_gdb_attach_break_bt_stepi_watch_monitor_detach(accel):
         for name in ("md", "wp", "gdb", "bp", "work"):
             expect(re.search(r"^  %s +" % name, section(out, "help"), re.M),
                    "monitor help lacks %s:\n%s" % (name, section(out, "help")))
+        # gdb's write (X or M) lands where the shell's md reads it
+        expect(re.search(r": 34 12 00 00 00 00 00 00 ", section(out, "md")), section(out, "md"))
+        expect("Cannot access memory at address 0xffff800000000000" in section(out, "badmem"),
+               section(out, "badmem"))
         expect("'work recurse 3' runs when gdb resumes the target" in section(out, "queue"),
                section(out, "queue"))
         expect(re.search(r"Breakpoint 1, work_spin \(", section(out, "cont")),
