@@ -19,19 +19,11 @@
 static struct trap_frame *current;
 static DEBUG_PATH_DATA volatile unsigned int depth;
 
-/* Not on the debug path: the stop is already active. */
-__attribute__((noinline)) static enum shell_action stop_run(struct trap_frame *f, enum stop_reason why,
-				  unsigned int bp_id)
+static void print_stop(const struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
-	struct percpu *cpu = this_cpu();
-	struct trap_frame *outer = current;
-	bool was_in_command = cpu->in_command;
 	char sym[96];
-	enum shell_action a;
 
-	if (gdb_attached())
-		gdb_note_stop(f, why, bp_id);
-	else if (why == STOP_WATCH) {
+	if (why == STOP_WATCH) {
 		const struct watchpoint *w = wp_find(bp_id);
 		char hit[160];
 
@@ -39,12 +31,27 @@ __attribute__((noinline)) static enum shell_action stop_run(struct trap_frame *f
 		kprintf("stopped: watchpoint %u (%s) at %s, %s\n", bp_id,
 			w ? wp_kind_name(w->kind) : "deleted",
 			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)), hit);
-	} else if (why == STOP_BREAKPOINT)
+	} else if (why == STOP_BREAKPOINT) {
 		kprintf("stopped: breakpoint %u at %s\n", bp_id,
 			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
-	else
+	} else {
 		kprintf("stopped: %s at %s\n", why == STOP_STEP ? "step" : "break (Ctrl-C)",
 			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+	}
+}
+
+/* Not on the debug path: the stop is already active. */
+__attribute__((noinline)) static enum shell_action stop_run(struct trap_frame *f, enum stop_reason why,
+				  unsigned int bp_id)
+{
+	struct percpu *cpu = this_cpu();
+	struct trap_frame *outer = current;
+	bool was_in_command = cpu->in_command;
+	enum shell_action a;
+
+	gdb_note_stop(f, why, bp_id);	/* for gdb's '?', also if it attaches in the stop */
+	if (!gdb_attached())
+		print_stop(f, why, bp_id);	/* attached: gdb_serve reports it */
 	current = f;
 	a = shell_run_stopped();
 	current = outer;

@@ -17,7 +17,7 @@ bool gdb_attached(void);
 /* Start a session; first: a byte already read that belongs to gdb ('$'),
  * or -1. */
 void gdb_attach(int first);
-/* From stop_run while attached: remember why, for the stop reply. */
+/* From stop_run: remember why, for the stop reply. */
 void gdb_note_stop(const struct trap_frame *f, enum stop_reason why, unsigned int id);
 /* The shell loop's turn while attached: serve packets for f (a stopped
  * context if stopped, else the shell's own registers) until gdb resumes

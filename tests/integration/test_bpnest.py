@@ -63,7 +63,9 @@ def no_exception(out):
 def text_matches_elf(mon):
     syms = nm_symbols()
     start, end = syms["__text_start"][0], syms["__text_end"][0]
-    got = parse_md(mon.cmd("md 0x%x %d" % (start, end - start), timeout=120))
+    got = {}
+    for at in range(start, end, 0x10000):      # md shows at most 64k at a time
+        got.update(parse_md(mon.cmd("md 0x%x %d" % (at, min(0x10000, end - at)), timeout=120)))
     want = read_bytes(start, end - start)
     expect_eq(len(got), end - start, "bytes md showed of the text")
     slots = (syms["step_slots"][0], syms["step_slots_end"][0])

@@ -62,6 +62,10 @@ def test_gdb_attach_break_bt_stepi_watch_monitor_detach(accel):
             ("hit1", "continue"),
             ("hit2", "continue"),
             ("del2", "delete"),
+            ("hbreak", "hbreak work_spin"),
+            ("queue3", "monitor work spin 1"),
+            ("hhit", "continue"),
+            ("del3", "delete"),
             ("done", "continue"),
             ("detach", "detach"),
         ))
@@ -94,7 +98,11 @@ def test_gdb_attach_break_bt_stepi_watch_monitor_detach(accel):
             expect(re.search(r"Hardware watchpoint 2: scratch_area\[0\]\s+Old value = %d\s+"
                              r"New value = %d\s" % (old, new), section(out, name)),
                    "%s: want %d -> %d:\n%s" % (name, old, new, section(out, name)))
-        expect("work scratch: scratch_area[0] = 2" in section(out, "done"), section(out, "done"))
+        expect("work scratch: scratch_area[0] = 2" in section(out, "hhit"), section(out, "hhit"))
+        # hbreak is Z1: an execute watchpoint, reported as hwbreak
+        expect(re.search(r"Breakpoint 3, work_spin \(", section(out, "hhit")), section(out, "hhit"))
+        expect(re.search(r"work spin: \d+ iterations in 1 ms", section(out, "done")),
+               section(out, "done"))
         expect("detached" in section(out, "detach"), section(out, "detach"))
         # the shell is back, and gdb left no breakpoint or watchpoint behind
         mon.wait_for(r"mon> ", 30, before)
