@@ -322,11 +322,18 @@ def ctrl_c_stops_the_target(mon):
     exchange(mon, frame(b"qC"), re.escape("+$QC1#c5"))     # '$' at the prompt
     exchange(mon, frame(b"c"), re.escape("+"))
     exchange(mon, b"\x03", re.escape("$T02thread:1;#"))
-    cmd = b"work spin 100000"
-    exchange(mon, frame(b"qRcmd," + cmd.hex().encode()), re.escape("$OK#9a"))
-    exchange(mon, frame(b"c"), r"\$O%s" % b"work spin: running".hex())
-    exchange(mon, b"\x03", re.escape("$T02thread:1;#"))
-    m = exchange(mon, frame(b"p10"), r"\+\$([0-9a-f]{16})#")
-    rip = int.from_bytes(bytes.fromhex(m.group(1)), "little")
     start, size = nm_symbols()["work_spin"][:2]
-    expect(start <= rip < start + size, "^C stopped at %#x, not in work_spin" % rip)
+    # the UART interrupt's break, then (interrupts off) the timer NMI's
+    for cmd, want_if in ((b"work spin 3000", True), (b"work spin-cli 100000", False)):
+        exchange(mon, frame(b"qRcmd," + cmd.hex().encode()), re.escape("$OK#9a"))
+        exchange(mon, frame(b"c"), r"\$O%s" % (b" ".join(cmd.split()[:2]) + b": running").hex())
+        exchange(mon, b"\x03", re.escape("$T02thread:1;#"))
+        m = exchange(mon, frame(b"p10"), r"\+\$([0-9a-f]{16})#")
+        rip = int.from_bytes(bytes.fromhex(m.group(1)), "little")
+        expect(start <= rip < start + size, "^C stopped at %#x, not in work_spin" % rip)
+        m = exchange(mon, frame(b"p11"), r"\+\$([0-9a-f]{8})#")
+        eflags = int.from_bytes(bytes.fromhex(m.group(1)), "little")
+        expect_eq(bool(eflags & 0x200), want_if, "IF at the ^C stop of %s" % cmd.decode())
+        if want_if:
+            # the rest of the 3 s spin, then SIGTRAP: the command finished
+            exchange(mon, frame(b"c"), re.escape("$T05thread:1;#"), timeout=120)
