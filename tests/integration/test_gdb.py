@@ -104,6 +104,10 @@ def test_gdb_attach_break_bt_stepi_watch_monitor_detach(accel):
         expect(re.search(r"work spin: \d+ iterations in 1 ms", section(out, "done")),
                section(out, "done"))
         expect("detached" in section(out, "detach"), section(out, "detach"))
+        # the stop replies gdb got carry their reasons
+        for reason in ("T05thread:1;swbreak:;#", "T05thread:1;watch:%x;#" % syms["scratch_area"][0],
+                       "T05thread:1;hwbreak:;#"):
+            expect(reason in mon.buf[before:], "no stop reply %s from the monitor" % reason)
         # the shell is back, and gdb left no breakpoint or watchpoint behind
         mon.wait_for(r"mon> ", 30, before)
         expect_eq(mon.cmd("bp list").strip(), "no breakpoints", "bp list after detach")
