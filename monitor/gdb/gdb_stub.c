@@ -16,6 +16,7 @@
  */
 #include "monitor/gdb/gdb_stub.h"
 #include "monitor/gdb/gdb_packet.h"
+#include "monitor/gdb/gdb_points.h"
 #include "monitor/gdb/gdb_regs.h"
 #include "monitor/gdb/target_xml.h"
 #include "monitor/debug/breakpoint.h"
@@ -57,10 +58,6 @@ static bool in_rcmd, holding, just_detached;
 static char out_line[OUT_LINE];
 static size_t out_len;
 
-/* What gdb planted (Z packets), to take it out on detach. */
-#define GDB_BPS BP_MAX
-static struct { bool used; unsigned int id; uint64_t addr; } gbps[GDB_BPS];
-static struct { bool used; unsigned int id, type; uint64_t addr; } gwps[WP_MAX];
 
 bool gdb_attached(void)
 {
@@ -332,94 +329,15 @@ static void one_register(struct trap_frame *f, const char *p, const char *end, b
 
 static void breakpoint_packet(const char *p, const char *end, bool insert)
 {
-	unsigned int type = (unsigned int)(p[0] - '0'), id;
+	unsigned int type = (unsigned int)(p[0] - '0');
 	uint64_t addr, kind;
-	const char *why;
-	struct bp_why bw;
 
 	p++;
 	if (p >= end || *p != ',' || (p++, !parse_addr_len(&p, end, 0, &addr, &kind))) {
 		send_str("E01");
 		return;
 	}
-	if (type == 0) {
-		for (unsigned int i = 0; i < GDB_BPS; i++)
-			if (gbps[i].used && gbps[i].addr == addr) {
-				if (!insert) {
-					bp_del(gbps[i].id);
-					gbps[i].used = false;
-				}
-				send_str("OK");
-				return;
-			}
-		if (!insert) {
-			send_str("OK");	/* not ours, or already gone */
-			return;
-		}
-		switch (bp_add(addr, false, &id, &bw)) {
-		case BP_OK:
-			for (unsigned int i = 0; i < GDB_BPS; i++)
-				if (!gbps[i].used) {
-					gbps[i].used = true;
-					gbps[i].id = id;
-					gbps[i].addr = addr;
-					break;
-				}
-			send_str("OK");
-			return;
-		case BP_DUPLICATE:
-			send_str("OK");	/* the shell's breakpoint stops there already */
-			return;
-		default:
-			send_str("E01");
-			return;
-		}
-	}
-	if (type == 3) {
-		send_str("");	/* x86 has no read-only watchpoint: gdb uses Z4 */
-		return;
-	}
-	for (unsigned int i = 0; i < WP_MAX; i++)
-		if (gwps[i].used && gwps[i].addr == addr && gwps[i].type == type) {
-			if (!insert) {
-				wp_del(gwps[i].id);
-				gwps[i].used = false;
-			}
-			send_str("OK");
-			return;
-		}
-	if (!insert) {
-		send_str("OK");
-		return;
-	}
-	if (wp_add(addr, type == 1 ? 1 : (unsigned int)(kind > 8 ? 0 : kind),
-		   type == 1 ? WP_EXEC : type == 2 ? WP_WRITE : WP_ACCESS, &id, &why) != WP_OK) {
-		send_str("E01");
-		return;
-	}
-	for (unsigned int i = 0; i < WP_MAX; i++)
-		if (!gwps[i].used) {
-			gwps[i].used = true;
-			gwps[i].id = id;
-			gwps[i].type = type;
-			gwps[i].addr = addr;
-			break;
-		}
-	send_str("OK");
-}
-
-static void remove_planted(void)
-{
-	for (unsigned int i = 0; i < GDB_BPS; i++)
-		if (gbps[i].used) {
-			bp_del(gbps[i].id);
-			gbps[i].used = false;
-		}
-	for (unsigned int i = 0; i < WP_MAX; i++)
-		if (gwps[i].used) {
-			wp_del(gwps[i].id);
-			gwps[i].used = false;
-		}
+	send_str(gdb_point(insert, type, addr, kind));
 }
 
 static void features(const char *p, const char *end)
@@ -655,7 +573,7 @@ void gdb_serve(struct trap_frame *f, bool stopped)
 		}
 	}
 	if (a == DETACH) {
-		remove_planted();
+		gdb_points_remove_all();
 		attached = false;
 		just_detached = true;
 		owed = false;
