@@ -1,5 +1,5 @@
+/* Portable (host unit tests check it against target_xml.c). */
 #include "monitor/gdb/gdb_regs.h"
-#include "arch/x86_64/boot_layout.h"
 
 /* gdb's order: rax rbx rcx rdx rsi rdi rbp rsp r8-r15, then rip */
 static uint64_t *gpr(struct trap_frame *f, unsigned int n)
@@ -45,7 +45,7 @@ size_t gdb_reg_get(const struct trap_frame *cf, unsigned int n, uint8_t *out)
 	else if (n == 18)
 		v = f->cs;
 	else if (n >= 19 && n <= 21)
-		v = n == 19 ? f->ss : KERNEL_DS;	/* ds and es: the monitor's only data segment */
+		v = f->ss;	/* ss, ds, es: the monitor's one data segment */
 	else if (n == 32)
 		v = 0x37f;	/* fctrl, fstat ...: the x87 as FNINIT leaves it (unused) */
 	else if (n == 34)
