@@ -9,7 +9,7 @@ static int cmd_gdb(int argc, char **argv)
 		return ST_USAGE;
 	kprintf("gdb: the serial line speaks the GDB remote protocol now (target remote "
 		"...; detach returns here)\n");
-	gdb_attach(-1);
+	gdb_attach();
 	return ST_OK;
 }
 

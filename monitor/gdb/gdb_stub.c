@@ -55,6 +55,7 @@ static unsigned int deferred_head, deferred_count;
 /* Console output goes to gdb (O packets) only where gdb reads them: while
  * it waits for a stop reply or for qRcmd's reply. */
 static bool in_rcmd, holding, just_detached;
+static bool first_packet;	/* the one gdb_probe read: served first */
 static char out_line[OUT_LINE];
 static size_t out_len;
 
@@ -108,7 +109,7 @@ bool gdb_console_putc(char c)
 	return true;
 }
 
-void gdb_attach(int first)
+static void begin_session(void)
 {
 	attached = true;
 	owed = false;
@@ -116,9 +117,33 @@ void gdb_attach(int first)
 	in_rcmd = false;
 	out_len = 0;
 	deferred_count = 0;
+}
+
+void gdb_attach(void)
+{
+	begin_session();
 	gdb_rx_init(&rx);
-	if (first >= 0)
-		gdb_rx_feed(&rx, (uint8_t)first);
+}
+
+bool gdb_probe(void)
+{
+	gdb_rx_init(&rx);
+	gdb_rx_feed(&rx, '$');
+	for (;;) {
+		int c = console_getc();
+		enum gdb_rx_event e;
+
+		if (c == '\r' || c == '\n' || c == 0x03)
+			return false;
+		e = gdb_rx_feed(&rx, (uint8_t)c);
+		if (e == GDB_RX_BAD)
+			return false;
+		if (e == GDB_RX_PACKET) {
+			begin_session();
+			first_packet = true;
+			return true;
+		}
+	}
 }
 
 void gdb_note_stop(const struct trap_frame *f, enum stop_reason why, unsigned int id)
@@ -554,8 +579,10 @@ void gdb_serve(struct trap_frame *f, bool stopped)
 		send_stop(stopped, SIGTRAP);
 	}
 	while (a == KEEP || (a != DETACH && !stopped && !deferred_count)) {
-		enum gdb_rx_event e = gdb_rx_feed(&rx, (uint8_t)console_getc());
+		enum gdb_rx_event e = first_packet ? GDB_RX_PACKET :
+				      gdb_rx_feed(&rx, (uint8_t)console_getc());
 
+		first_packet = false;
 		if (e == GDB_RX_PACKET) {
 			uart_putc('+');
 			a = handle(f, stopped);

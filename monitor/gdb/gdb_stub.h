@@ -14,9 +14,12 @@
 #include "arch/x86_64/trap_frame.h"
 
 bool gdb_attached(void);
-/* Start a session; first: a byte already read that belongs to gdb ('$'),
- * or -1. */
-void gdb_attach(int first);
+/* Start a session (the gdb command). */
+void gdb_attach(void);
+/* A '$' at the start of a shell line: read on to the end of the packet.
+ * A good one attaches gdb (gdb_serve answers it first); a line that ends
+ * (CR, LF, Ctrl-C) or a bad checksum first was a person's: false. */
+bool gdb_probe(void);
 /* From stop_run: remember why, for the stop reply. */
 void gdb_note_stop(const struct trap_frame *f, enum stop_reason why, unsigned int id);
 /* The shell loop's turn while attached: serve packets for f (a stopped

@@ -139,7 +139,9 @@ static void run_loop(bool stopped)
 				/* a gdb packet at the start of a line: target remote
 				 * works with nothing typed first */
 				le_discard(&editor);
-				gdb_attach(c);
+				if (!gdb_probe())
+					errorf("a line that starts with '$' is a gdb packet; this "
+					       "one was not (bad checksum or cut short): ignored");
 				break;
 			}
 			r = le_feed(&editor, (uint8_t)c);

@@ -131,4 +131,5 @@ TESTS = [
     t(gdb.test_gdb_attach_break_bt_stepi_watch_monitor_detach, accels=("tcg",),
       monitor=False, timeout=300),
     t(gdb.test_packet_fuzz_then_gdb_attaches, accels=("tcg",), monitor=False, timeout=300),
+    t(gdb.test_a_dollar_line_that_is_no_packet_is_one_error),
 ]

@@ -11,7 +11,7 @@ from elf import nm_symbols, read_bytes
 from gdb_link import TcpMonitor, run_gdb
 from monitor import expect, expect_eq
 from test_bpnest import objdump
-from test_shell import still_works
+from test_shell import one_error, still_works
 
 
 def section(out, name):
@@ -341,3 +341,18 @@ def ctrl_c_stops_the_target(mon):
         if want_if:
             # the rest of the 3 s spin, then SIGTRAP: the command finished
             exchange(mon, frame(b"c"), re.escape("$T05thread:1;#"), timeout=120)
+
+
+def test_a_dollar_line_that_is_no_packet_is_one_error(mon):
+    """A person's line that starts with '$' does not leave the shell in gdb's
+    hands: it ends at Enter (or at a bad checksum) with one error."""
+    for line in ("$ ls", "$m0,4#00"):
+        one_error(mon.cmd(line), "a line that starts with '$' is a gdb packet; this one was not")
+    still_works(mon)
+    # a good packet switches; gdb's detach gives the shell back
+    s = mon.mark()
+    mon.send("+" + frame(b"qC").decode())
+    mon.wait_for(re.escape("+$QC1#c5"), 30, s)
+    mon.send(frame(b"D").decode())
+    mon.wait_for(re.escape("$OK#9a") + r"mon> $", 30, s)
+    still_works(mon)
