@@ -21,7 +21,8 @@ static const char *const list =
 	"  rep-cli [ms]     REP MOVSB copies with interrupts off\n"
 	"  lazy [ms]        touch pages of the lazy region, one after another\n"
 	"  wildfp [ms]      spin with RBP in an unmapped lazy page, for callchains\n"
-	"  recurse DEPTH    a call chain DEPTH deep (work_recurse), for bt\n";
+	"  recurse DEPTH    a call chain DEPTH deep (work_recurse), for bt\n"
+	"  scratch N        N increments of scratch_area[0] (work_scratch), for watchpoints\n";
 
 static bool before_deadline(void *ctx)
 {
@@ -109,6 +110,12 @@ static int cmd_work(int argc, char **argv)
 		kprintf("work recurse: reached depth %lu\n", work_recurse((unsigned int)depth));
 		return ST_OK;
 	}
+	if (strcmp(argv[1], "scratch") == 0 && argc == 3) {
+		if (parse_u64(argv[2], &n) != ST_OK || n == 0 || n > 1000000)
+			return errorf("bad count '%s': 1 to 1000000", argv[2]);
+		kprintf("work scratch: scratch_area[0] = %lu\n", work_scratch(n));
+		return ST_OK;
+	}
 	if (argc > 3)
 		return ST_USAGE;
 	if ((st = parse_ms(argc, argv, 2, &ms)) != ST_OK)
@@ -149,6 +156,6 @@ static int cmd_work(int argc, char **argv)
 COMMAND(work,
 	.name = "work",
 	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | rep-cli [ms] | lazy [ms] | "
-		 "wildfp [ms] | recurse DEPTH",
+		 "wildfp [ms] | recurse DEPTH | scratch N",
 	.summary = "built-in workloads to break into and profile",
 	.run = cmd_work);

@@ -13,6 +13,7 @@
 #define X86_RFLAGS_TF		(1ul << 8)
 #define X86_RFLAGS_IF		(1ul << 9)
 #define X86_RFLAGS_DF		(1ul << 10)
+#define X86_RFLAGS_RF		(1ul << 16)	/* resume: skip instruction breakpoints once */
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -74,7 +75,6 @@ DEFINE_REG_ACCESS(cr, 4)
 #define DR7_L0			(1ul << 0)	/* DR0 enabled, this task */
 #define DR7_ENABLE_BITS		0xfful		/* L0-L3, G0-G3 */
 
-DEFINE_REG_ACCESS(dr, 0)
 DEFINE_REG_ACCESS(dr, 6)
 DEFINE_REG_ACCESS(dr, 7)
 #undef DEFINE_REG_ACCESS

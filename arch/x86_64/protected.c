@@ -3,6 +3,7 @@
 
 extern char __entry_text_start[], __entry_text_end[];
 extern char __debugpath_start[], __debugpath_end[];
+extern char __debugpath_data_start[], __debugpath_data_end[];
 extern char step_slots[], step_slots_end[];
 extern struct ist_stacks ist_area[MAX_CPUS];
 extern uint64_t gdt_table[MAX_CPUS][5];
@@ -29,12 +30,14 @@ static size_t get_ranges(struct range *r)
 	r[4] = (struct range){ "IDT", (uintptr_t)idt_table, (uintptr_t)idt_table + IDT_BYTES };
 	r[6] = (struct range){ "out-of-line step slots", (uintptr_t)step_slots,
 			       (uintptr_t)step_slots_end };
-	return 7;
+	r[7] = (struct range){ "breakpoint trap path's data", (uintptr_t)__debugpath_data_start,
+			       (uintptr_t)__debugpath_data_end };
+	return 8;
 }
 
 const char *protected_what(uintptr_t addr)
 {
-	struct range r[7];
+	struct range r[8];
 	size_t n = get_ranges(r);
 
 	for (size_t i = 0; i < n; i++)
@@ -45,7 +48,7 @@ const char *protected_what(uintptr_t addr)
 
 bool protected_range(uintptr_t addr, size_t len)
 {
-	struct range r[7];
+	struct range r[8];
 	size_t n = get_ranges(r);
 
 	for (size_t i = 0; i < n; i++)

@@ -1,6 +1,7 @@
 #include "monitor/debug/break_watch.h"
 #include "monitor/debug/breakpoint.h"
 #include "monitor/debug/debug_path.h"
+#include "monitor/debug/dr_alloc.h"
 #include "monitor/debug/stop.h"
 #include "monitor/nmi/nmi.h"
 #include "monitor/nmi/nmi_timer.h"
@@ -71,7 +72,7 @@ void break_watch_begin(void)
 
 DEBUG_PATH static void disarm(void)
 {
-	write_dr7(read_dr7() & ~DR7_L0);
+	write_dr7(read_dr7() & ~dr7_enable_bit(DR_BREAK_REG));
 	planted_rip = planted_rsp = 0;
 }
 
@@ -90,12 +91,13 @@ DEBUG_PATH bool break_watch_on_db(struct trap_frame *f, uint64_t dr6)
 	struct percpu *cpu = this_cpu();
 	bool here;
 
-	if (!(dr6 & DR6_B0) || !(read_dr7() & DR7_L0))
+	if (!(dr6 & (1ul << DR_BREAK_REG)) || !(read_dr7() & dr7_enable_bit(DR_BREAK_REG)))
 		return false;
-	/* DR0 is the watch's alone: every hit of it is served here */
+	/* the allocator keeps this register for the watch alone: every hit of
+	 * it is served here */
 	here = f->rip == planted_rip && f->rsp == planted_rsp && cpu->irq_depth == 0 &&
 	       !stop_active();
-	write_dr6(dr6 & ~DR6_B0);	/* DR6 bits are sticky */
+	write_dr6(dr6 & ~(1ul << DR_BREAK_REG));	/* DR6 bits are sticky */
 	disarm();
 	if (!here || !pending)
 		return true;	/* another context: it runs on, a later tick retries */

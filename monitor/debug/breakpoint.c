@@ -27,9 +27,9 @@ extern char __text_start[], __text_end[];
 extern const uint64_t __int3_sites_start[], __int3_sites_end[];
 extern const uint64_t __ud2_sites_start[], __ud2_sites_end[];
 
-static struct breakpoint bps[BP_MAX];
+static DEBUG_PATH_DATA struct breakpoint bps[BP_MAX];
 static unsigned int next_id = 1;
-static volatile uint64_t hits_nmi_total;
+static DEBUG_PATH_DATA volatile uint64_t hits_nmi_total;
 
 #define COUNT(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
 

@@ -5,5 +5,9 @@
 #define MONITOR_DEBUG_PATH_H
 
 #define DEBUG_PATH __attribute__((section(".text.debugpath")))
+/* Data the #BP/#DB path writes: placed in .data.debugpath, which
+ * protected_range() refuses watchpoints on (a watchpoint there would trap
+ * inside the #DB handler that writes it, forever). */
+#define DEBUG_PATH_DATA __attribute__((section(".data.debugpath")))
 
 #endif

@@ -10,6 +10,7 @@
 #include "monitor/debug/debug_path.h"
 #include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
+#include "monitor/debug/watchpoint.h"
 #include "monitor/nmi/nmi.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -22,7 +23,7 @@ extern const uint64_t __int3_sites_start[], __int3_sites_end[];
 
 /* Per CPU: a Ctrl-C that came while the command was mid-way through an
  * out-of-line step; its #DB stops instead. */
-static volatile bool break_pending[MAX_CPUS];
+static DEBUG_PATH_DATA volatile bool break_pending[MAX_CPUS];
 
 DEBUG_PATH static bool int3_site(uint64_t addr)
 {
@@ -43,7 +44,8 @@ DEBUG_PATH bool debug_trap(struct trap_frame *f)
 {
 	unsigned int me = this_cpu()->cpu;
 	uint64_t dr6;
-	bool stop_after;
+	bool stop_after, watched;
+	unsigned int watch;
 
 	if (f->vector == VEC_BP) {
 		if (int3_site(f->rip - 1))
@@ -52,19 +54,29 @@ DEBUG_PATH bool debug_trap(struct trap_frame *f)
 	}
 	dr6 = read_dr6();
 	if (this_cpu()->nmi_depth == 0 && break_watch_on_db(f, dr6))
-		return true;	/* the Ctrl-C watch's DR0 break: stopped, or not its context */
+		return true;	/* the Ctrl-C watch's break: stopped, or not its context */
+	/* Watchpoint hits first: a step over an instruction that writes a
+	 * watched address reports both in one #DB, and the watchpoint is the
+	 * stop's reason. */
+	watched = wp_on_debug(f, dr6, can_stop() && !stop_active(), &watch);
 	/* A single step: DR6.BS, or TF in the frame. DR6 is one register for
 	 * every level: a step that finishes in an NMI which came in before this
 	 * handler read DR6 clears the BS bit of ours (the NMI dispatcher puts
 	 * DR6 back only for what its own pass changed). The monitor sets TF for
 	 * its steps alone, so TF in the frame says it as surely. */
-	if (!(dr6 & DR6_BS) && !(f->rflags & X86_RFLAGS_TF))
-		return false;
+	if (!(dr6 & DR6_BS) && !(f->rflags & X86_RFLAGS_TF)) {
+		if (watch)
+			stop_enter(f, STOP_WATCH, watch);
+		return watched;
+	}
 	if (dr6 & DR6_BS)
 		write_dr6(dr6 & ~DR6_BS);	/* DR6 bits are sticky */
 	if (!step_on_single_step(f, &stop_after))
-		return false;
-	if (can_stop() && stop_after) {
+		return watched;
+	if (watch) {
+		break_pending[me] = false;
+		stop_enter(f, STOP_WATCH, watch);
+	} else if (can_stop() && stop_after) {
 		break_pending[me] = false;
 		stop_enter(f, STOP_STEP, 0);
 	} else if (can_stop() && break_pending[me] && !step_in_slot(f->rip)) {

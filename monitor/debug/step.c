@@ -36,7 +36,7 @@ struct cpu_steps {
 	struct step_stats stats;
 };
 
-static struct cpu_steps cpu_steps[MAX_CPUS];
+static DEBUG_PATH_DATA struct cpu_steps cpu_steps[MAX_CPUS];
 
 DEBUG_PATH static struct cpu_steps *mine(void)
 {

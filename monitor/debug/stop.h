@@ -7,14 +7,19 @@
 #include <stdbool.h>
 #include "arch/x86_64/trap_frame.h"
 
-enum stop_reason { STOP_BREAKPOINT, STOP_STEP, STOP_BREAK };
+enum stop_reason { STOP_BREAKPOINT, STOP_STEP, STOP_BREAK, STOP_WATCH };
 
 /* Prints "stopped: <why> at sym+off", runs the stopped shell on f, and
  * resumes f as the user chose (cont, or step: stop again after one
  * instruction), stepping over a breakpoint at f->rip out of line.
- * bp_id: the breakpoint's id for STOP_BREAKPOINT. */
+ * bp_id: the breakpoint's id for STOP_BREAKPOINT, the watchpoint's for
+ * STOP_WATCH. With gdb attached the stop is gdb's: nothing is printed, the
+ * stub reports it (monitor/gdb/gdb_stub.c). */
 void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned int bp_id);
 struct trap_frame *stop_frame(void);	/* the innermost stopped context, or NULL */
 bool stop_active(void);			/* inside a stop: breakpoints only count */
+/* The gdb stub while it serves packets: hits (of what its memory accesses
+ * or monitor commands run) only count, as inside a stop. */
+void stop_hold(bool on);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include "monitor/nmi/nmi.h"
 #include "monitor/debug/debug_path.h"
+#include "monitor/debug/dr_alloc.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
@@ -91,10 +92,9 @@ void nmi_dispatch(struct trap_frame *f)
 	} while (nmi_latch_again(&n->latch));
 
 	if (n->break_rip) {
-		/* DR0 execute breakpoint (RW0 = LEN0 = 0), local enable L0; after
-		 * the pass, whose code must not hit it */
-		write_dr0(n->break_rip);
-		dr7 = (dr7 & ~(0xful << 16)) | DR7_L0;
+		/* an execute breakpoint in the register the allocator keeps for it */
+		dr_write_addr(DR_BREAK_REG, n->break_rip);
+		dr7 = dr7_with(dr7, DR_BREAK_REG, DR_RW_EXEC, 1);
 		n->break_rip = 0;
 		write_dr7(dr7);
 	} else if (dr7 & DR7_ENABLE_BITS) {

@@ -1,5 +1,6 @@
 #include "monitor/shell/console.h"
 #include "monitor/bootinfo.h"
+#include "monitor/gdb/gdb_stub.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/status.h"
 #include "arch/x86_64/cpu.h"
@@ -14,6 +15,8 @@ static volatile unsigned int rx_head, rx_tail;
 
 void console_putc(char c)
 {
+	if (gdb_console_putc(c))
+		return;		/* gdb owns the line: never raw bytes between its packets */
 	if (c == '\n')
 		uart_putc('\r');
 	uart_putc(c);

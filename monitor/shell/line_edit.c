@@ -175,3 +175,19 @@ enum le_result le_feed(struct line_editor *le, uint8_t c)
 	put(le, (const char *)&c, 1);
 	return LE_NONE;
 }
+
+bool le_only_acks(const struct line_editor *le)
+{
+	for (size_t i = 0; i < le->len; i++)
+		if (le->buf[i] != '+')
+			return false;
+	return le->esc_state == 0 && le->dropped == 0;
+}
+
+void le_discard(struct line_editor *le)
+{
+	le->len = 0;
+	le->buf[0] = '\0';
+	le->dropped = 0;
+	le->hist_pos = -1;
+}

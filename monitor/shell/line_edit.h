@@ -44,5 +44,10 @@ struct line_editor {
 
 void le_init(struct line_editor *le, void (*out)(void *, const char *, size_t), void *ctx);
 enum le_result le_feed(struct line_editor *le, uint8_t byte);
+/* The line so far is only '+' characters (or empty): what gdb sends before
+ * its first packet (acknowledgements). */
+bool le_only_acks(const struct line_editor *le);
+/* Forget the line being typed, without output (gdb took the line over). */
+void le_discard(struct line_editor *le);
 
 #endif

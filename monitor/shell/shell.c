@@ -12,6 +12,8 @@
 #include "monitor/shell/console.h"
 #include "monitor/shell/line_edit.h"
 #include "monitor/debug/step.h"
+#include "monitor/debug/stop.h"
+#include "monitor/gdb/gdb_stub.h"
 #include "monitor/shell/parse.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/cpu.h"
@@ -116,13 +118,42 @@ static void run_loop(bool stopped)
 		step_abandon_above(steps);
 		while (me.nundo)
 			me.undo[--me.nundo]();
+		gdb_command_aborted();
 	}
 	for (;;) {
 		if (stopped && pending_action != SHELL_STAY)
 			break;
+		if (gdb_attached()) {
+			/* gdb has the line: no prompt; at the top level, run the
+			 * monitor commands it queued once it resumed the target */
+			struct trap_frame self;
+			char line[LINE_MAX + 1];
+
+			if (!stopped && gdb_next_deferred(line, sizeof(line))) {
+				run_line(line);
+				continue;
+			}
+			capture_regs(&self);
+			gdb_serve(stopped ? stop_frame() : &self, stopped);
+			continue;
+		}
 		console_puts(stopped ? "mon(stopped)> " : "mon> ");
 		for (;;) {
-			enum le_result r = le_feed(&editor, (uint8_t)console_getc());
+			int c = console_getc();
+			enum le_result r;
+
+			if (gdb_late_ack(c, editor.len == 0))
+				continue;
+			if (c == '$' && le_only_acks(&editor)) {
+				/* a gdb packet at the start of a line: target remote
+				 * works with nothing typed first */
+				le_discard(&editor);
+				if (!gdb_probe())
+					errorf("a line that starts with '$' is a gdb packet; this "
+					       "one was not (bad checksum or cut short): ignored");
+				break;
+			}
+			r = le_feed(&editor, (uint8_t)c);
 
 			if (r == LE_NONE)
 				continue;

@@ -112,3 +112,12 @@ __attribute__((noinline)) uint64_t work_wild_fp(uint64_t ms)
 {
 	return work_wild_fp_loop(work_deadline(ms), WORK_WILD_FP);
 }
+
+extern volatile uint64_t scratch_area[8];
+
+__attribute__((noinline)) uint64_t work_scratch(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		scratch_area[0] = scratch_area[0] + 1;
+	return scratch_area[0];
+}

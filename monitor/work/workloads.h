@@ -13,6 +13,8 @@ uint64_t work_recurse(unsigned int depth);	/* returns depth reached */
  * page): a callchain walk from there must fail, not map it. */
 #define WORK_WILD_FP	(0xffffc00000000000ul + (1ul << 30) - 4096)
 uint64_t work_wild_fp(uint64_t ms);	/* returns loop iterations */
+/* n increments of scratch_area[0] (a watchpoint's target); its last value */
+uint64_t work_scratch(uint64_t n);
 /* True until ms from start_tsc have passed. */
 uint64_t work_deadline(uint64_t ms);
 
