@@ -9,6 +9,7 @@ func(accel); the test starts its own QEMU (a host tool does) or none.
 """
 import qemu
 import test_bpnest as bpnest
+import test_break_watch as bwatch
 import test_debug as debug
 import test_dis as dis
 import test_lava as lava
@@ -19,6 +20,7 @@ import test_prof as prof
 import test_promises as promises
 import test_shell as shell
 import test_tcp as tcp
+import test_timer as timer
 import test_tools as tools
 import test_view as view
 import test_fuzz as fuzz
@@ -228,7 +230,6 @@ TESTS = [
     t(promises.test_make_test_only_and_accel, accels=("host",), monitor=False),
 ]
 
-import test_timer as timer  # noqa: E402 (appended: the timer helper's tests)
 TESTS += [
     # -icount: the timer's rate is exact there, so it is checked to a tick
     t(timer.test_timer_rate_exact_at_100hz_through_nmi_test, accels=("tcg",), icount=3,
@@ -238,11 +239,10 @@ TESTS += [
     t(timer.test_timer_alone_claims_each_tick_once, accels=("tcg",), icount=3),
 ]
 
-import test_break_watch as watch  # noqa: E402 (appended: the timer helper's tests)
 TESTS += [
-    t(watch.test_ctrl_c_stops_a_rep_movsb_with_interrupts_off),
-    t(watch.test_fault_in_stopped_shell_keeps_the_outer_watch),
-    t(watch.test_prof_record_aborted_stops_sampling),
+    t(bwatch.test_ctrl_c_stops_a_rep_movsb_with_interrupts_off),
+    t(bwatch.test_fault_in_stopped_shell_keeps_the_outer_watch),
+    t(bwatch.test_prof_record_aborted_stops_sampling),
 ]
 TESTS += [t(timer.test_timer_32bit_runs_past_the_wrap, accels=("tcg",), monitor=False)]
 # TCG only: kvm_pvm delivers timer NMIs late and twice (quirk=nmi-late), so
