@@ -6,6 +6,7 @@
 #   make bench-peer  the same figures for Linux perf in a guest, beside ours
 #   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
 #                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
+#   make mutate   mutation score of the test suite: N=40 SEED=1 JOBS=1 (build/mutate.txt)
 
 BUILD   := build
 CC      := gcc
@@ -40,7 +41,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
-.PHONY: all run picocom test unit integration bench bench-peer profile deps clean
+.PHONY: all run picocom test unit integration bench bench-peer profile mutate deps clean
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -130,6 +131,15 @@ profile: deps
 		--run "prof record hz=$(HZ) callchain $(WORK)" --format folded,perf -o $(BUILD)/profile
 	@echo "flame graph: flamegraph.pl $(BUILD)/profile.folded > profile.svg" \
 		"(https://github.com/brendangregg/FlameGraph); or open either file in https://www.speedscope.app"
+
+# Each mutant builds and runs the suite in its own copy of the tree
+# (build/mutate/tree<j>), so this tree's build is not touched.
+N       := 40
+SEED    := 1
+JOBS    := 1
+mutate: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS)
 
 clean:
 	rm -rf $(BUILD)

@@ -10,6 +10,7 @@ func(accel); the test starts its own QEMU (a host tool does) or none.
 import qemu
 import test_debug as debug
 import test_lazy as lazy
+import test_mutate as mutate
 import test_nmi as nmi
 import test_prof as prof
 import test_shell as shell
@@ -104,4 +105,11 @@ TESTS = [
     t(tools.test_parse_dump_rejects_a_missing_end_line, accels=("host",), monitor=False),
     t(tools.test_parse_dump_rejects_a_wrong_sample_count, accels=("host",), monitor=False),
     t(tools.test_parse_dump_reports_the_monitor_error, accels=("host",), monitor=False),
+
+    # tools/mutate.py's mutant generator on snippets: no monitor built
+    t(mutate.test_generator_mutates_c_code_only, accels=("host",), monitor=False),
+    t(mutate.test_generator_mutates_asm_instructions_only, accels=("host",), monitor=False),
+    t(mutate.test_mutants_apply_as_described, accels=("host",), monitor=False),
+    t(mutate.test_sample_is_stratified_and_seeded, accels=("host",), monitor=False),
+    t(mutate.test_equivalent_list_is_read_by_key, accels=("host",), monitor=False),
 ]

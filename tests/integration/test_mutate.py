@@ -1,0 +1,117 @@
+"""tools/mutate.py's generator on small C and assembly snippets: the mutants
+it should make and only those (nothing in comments, strings, preprocessor
+lines, _Static_assert or inline asm), and the same sample for the same seed.
+No monitor is built."""
+import mutate
+from monitor import expect, expect_eq
+
+C_SNIPPET = """\
+/* a comment: if (a < b) x = 1; */
+#include <stdint.h>
+#define LIMIT (3 + 4)
+struct pair { int a[4]; };
+_Static_assert(sizeof(struct pair) == 16, "a < b");
+static const char *msg = "if (a < b) x = 2;";
+
+int f(int a, int b)
+{
+	uint8_t *p = (uint8_t *)&a;	// x = a - 1;
+
+	__asm__ volatile("outb %0, $0x80" : : "a"((uint8_t)5));
+	if (a < b)
+		g(a + 1);
+	return *p;
+}
+"""
+
+C_WANT = [
+    (12, "delete", '__asm__ volatile("outb %0, $0x80" : : "a"((uint8_t)5)); -> (deleted)'),
+    (13, "comparison", "if (a < b) -> if (a <= b)"),
+    (13, "comparison", "if (a < b) -> if (a >= b)"),
+    (13, "invert", "if (a < b) -> if (!(a < b))"),
+    (14, "arithmetic", "g(a + 1); -> g(a - 1);"),
+    (14, "constant", "g(a + 1); -> g(a + 0);"),
+    (14, "constant", "g(a + 1); -> g(a + 2);"),
+    (14, "delete", "g(a + 1); -> (deleted)"),
+    (15, "delete", "return *p; -> (deleted)"),
+]
+
+ASM_SNIPPET = """\
+/* addq $1, %rax: not code */
+#include "boot_layout.h"
+#define SLOTS	4	/* subq $SLOTS, %rsp */
+	.section .text, "ax"
+	.globl f
+f:
+	cmpq $0x10, %rdi	/* jb: not code */
+	jb 1f
+	addq 8(%rsi), %rdi
+1:	ret
+"""
+
+ASM_WANT = [
+    (7, "constant", "cmpq $0x10, %rdi /* jb: not code */ -> cmpq $0x11, %rdi /* jb: not code */"),
+    (7, "constant", "cmpq $0x10, %rdi /* jb: not code */ -> cmpq $0xf, %rdi /* jb: not code */"),
+    (7, "delete", "cmpq $0x10, %rdi -> (deleted)"),
+    (8, "comparison", "jb 1f -> jae 1f"),
+    (8, "comparison", "jb 1f -> jbe 1f"),
+    (8, "delete", "jb 1f -> (deleted)"),
+    (9, "arithmetic", "addq 8(%rsi), %rdi -> subq 8(%rsi), %rdi"),
+    (9, "constant", "addq 8(%rsi), %rdi -> addq 7(%rsi), %rdi"),
+    (9, "constant", "addq 8(%rsi), %rdi -> addq 9(%rsi), %rdi"),
+    (9, "delete", "addq 8(%rsi), %rdi -> (deleted)"),
+    (10, "delete", "ret -> (deleted)"),
+]
+
+
+def generated(path, text):
+    out = []
+    for m in mutate.mutants_of(path, text):
+        shown = mutate.describe(m)
+        out.append((m.line, m.op, shown.split("] ", 1)[1]))
+    return sorted(out)
+
+
+def test_generator_mutates_c_code_only(accel):
+    expect_eq(generated("x/f.c", C_SNIPPET), sorted(C_WANT), "mutants of the C snippet")
+
+
+def test_generator_mutates_asm_instructions_only(accel):
+    expect_eq(generated("x/f.S", ASM_SNIPPET), sorted(ASM_WANT), "mutants of the asm snippet")
+
+
+def test_mutants_apply_as_described(accel):
+    for m in mutate.mutants_of("x/f.c", C_SNIPPET):
+        text = C_SNIPPET[:m.start] + m.new + C_SNIPPET[m.end:]
+        line = " ".join(text.split("\n")[m.line - 1].split())
+        if m.op != "delete":
+            expect_eq(line, m.new_text, "line %d after %s" % (m.line, m.op))
+        expect(text != C_SNIPPET, "mutant %s changes nothing" % m.key)
+
+
+def test_sample_is_stratified_and_seeded(accel):
+    mutants = []
+    for folder in ("a", "b", "c"):
+        mutants += mutate.mutants_of(folder + "/f.c", C_SNIPPET)
+        mutants += mutate.mutants_of(folder + "/f.S", ASM_SNIPPET)
+    keys = len({m.key for m in mutants})
+    expect_eq(keys, len(mutants), "distinct keys")
+    one = mutate.sample(mutants, 6, seed=1)
+    expect_eq([m.key for m in mutate.sample(mutants, 6, seed=1)], [m.key for m in one],
+              "the sample of seed 1, drawn twice")
+    expect_eq(sorted(mutate.folder_of(m.path) for m in one), ["a", "a", "b", "b", "c", "c"],
+              "folders of a 6-mutant sample")
+    others = [[m.key for m in mutate.sample(mutants, 6, seed=s)] for s in range(2, 6)]
+    expect(any(o != [m.key for m in one] for o in others), "every seed gives the same sample")
+    expect_eq(len(mutate.sample(mutants, 1000, seed=1)), len(mutants), "an oversized sample")
+
+
+def test_equivalent_list_is_read_by_key(accel):
+    import os
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("# comment\n\nabc123 x/f.c:13 something -> other -- the reason\n")
+    try:
+        expect_eq(mutate.read_equivalent(f.name), {"abc123": "the reason"}, "equivalent list")
+    finally:
+        os.unlink(f.name)
