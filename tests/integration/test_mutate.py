@@ -8,38 +8,42 @@ from monitor import expect, expect_eq
 C_SNIPPET = """\
 /* a comment: if (a < b) x = 1; */
 #include <stdint.h>
-#define LIMIT (3 + 4)
 struct pair { int a[4]; };
-_Static_assert(sizeof(struct pair) == 16, "a < b");
 static const char *msg = "if (a < b) x = 2;";
 
 int f(int a, int b)
 {
 	uint8_t *p = (uint8_t *)&a;	// x = a - 1;
+#define STEP (3 + \\
+	      4)
+	_Static_assert(sizeof(struct pair) == 16, "a < b");
 
 	__asm__ volatile("outb %0, $0x80" : : "a"((uint8_t)5));
-	if (a < b)
-		g(a + 1);
+	if (a < b)	/* b > a */
+		g(a + 1, "x = 3;");
 	return *p;
 }
 """
 
 C_WANT = [
-    (12, "delete", '__asm__ volatile("outb %0, $0x80" : : "a"((uint8_t)5)); -> (deleted)'),
-    (13, "comparison", "if (a < b) -> if (a <= b)"),
-    (13, "comparison", "if (a < b) -> if (a >= b)"),
-    (13, "invert", "if (a < b) -> if (!(a < b))"),
-    (14, "arithmetic", "g(a + 1); -> g(a - 1);"),
-    (14, "constant", "g(a + 1); -> g(a + 0);"),
-    (14, "constant", "g(a + 1); -> g(a + 2);"),
-    (14, "delete", "g(a + 1); -> (deleted)"),
-    (15, "delete", "return *p; -> (deleted)"),
+    (13, "delete", '__asm__ volatile("outb %0, $0x80" : : "a"((uint8_t)5)); -> (deleted)'),
+    (14, "comparison", "if (a < b) /* b > a */ -> if (a <= b) /* b > a */"),
+    (14, "comparison", "if (a < b) /* b > a */ -> if (a >= b) /* b > a */"),
+    (14, "invert", "if (a < b) /* b > a */ -> if (!(a < b)) /* b > a */"),
+    (15, "arithmetic", 'g(a + 1, "x = 3;"); -> g(a - 1, "x = 3;");'),
+    (15, "constant", 'g(a + 1, "x = 3;"); -> g(a + 0, "x = 3;");'),
+    (15, "constant", 'g(a + 1, "x = 3;"); -> g(a + 2, "x = 3;");'),
+    (15, "delete", 'g(a + 1, "x = 3;"); -> (deleted)'),
+    (16, "delete", "return *p; -> (deleted)"),
 ]
 
 ASM_SNIPPET = """\
 /* addq $1, %rax: not code */
 #include "boot_layout.h"
 #define SLOTS	4	/* subq $SLOTS, %rsp */
+#define PUSH_TWO \\
+	pushq $1; \\
+	pushq $2
 	.section .text, "ax"
 	.globl f
 f:
@@ -50,17 +54,17 @@ f:
 """
 
 ASM_WANT = [
-    (7, "constant", "cmpq $0x10, %rdi /* jb: not code */ -> cmpq $0x11, %rdi /* jb: not code */"),
-    (7, "constant", "cmpq $0x10, %rdi /* jb: not code */ -> cmpq $0xf, %rdi /* jb: not code */"),
-    (7, "delete", "cmpq $0x10, %rdi -> (deleted)"),
-    (8, "comparison", "jb 1f -> jae 1f"),
-    (8, "comparison", "jb 1f -> jbe 1f"),
-    (8, "delete", "jb 1f -> (deleted)"),
-    (9, "arithmetic", "addq 8(%rsi), %rdi -> subq 8(%rsi), %rdi"),
-    (9, "constant", "addq 8(%rsi), %rdi -> addq 7(%rsi), %rdi"),
-    (9, "constant", "addq 8(%rsi), %rdi -> addq 9(%rsi), %rdi"),
-    (9, "delete", "addq 8(%rsi), %rdi -> (deleted)"),
-    (10, "delete", "ret -> (deleted)"),
+    (10, "constant", "cmpq $0x10, %rdi /* jb: not code */ -> cmpq $0x11, %rdi /* jb: not code */"),
+    (10, "constant", "cmpq $0x10, %rdi /* jb: not code */ -> cmpq $0xf, %rdi /* jb: not code */"),
+    (10, "delete", "cmpq $0x10, %rdi -> (deleted)"),
+    (11, "comparison", "jb 1f -> jae 1f"),
+    (11, "comparison", "jb 1f -> jbe 1f"),
+    (11, "delete", "jb 1f -> (deleted)"),
+    (12, "arithmetic", "addq 8(%rsi), %rdi -> subq 8(%rsi), %rdi"),
+    (12, "constant", "addq 8(%rsi), %rdi -> addq 7(%rsi), %rdi"),
+    (12, "constant", "addq 8(%rsi), %rdi -> addq 9(%rsi), %rdi"),
+    (12, "delete", "addq 8(%rsi), %rdi -> (deleted)"),
+    (13, "delete", "ret -> (deleted)"),
 ]
 
 
