@@ -105,6 +105,8 @@ def main():
     ap.add_argument("--no-unit", action="store_true")
     ap.add_argument("--fail-fast", action="store_true",
                     help="stop at the first failure, killing the QEMUs still running")
+    ap.add_argument("--skip", action="append", default=[], metavar="SUBSTRING",
+                    help="leave out the integration tests whose name contains this")
     ap.add_argument("--order", choices=["manifest", "fast-first"], default="manifest",
                     help="start order of the tests (with --jobs 1, the run order)")
     args = ap.parse_args()
@@ -119,6 +121,8 @@ def main():
     jobs = []
     for test in TESTS:
         if args.only and args.only not in test["name"]:
+            continue
+        if any(skip in test["name"] for skip in args.skip):
             continue
         for accel in test["accels"]:
             if args.accel and accel not in (args.accel, "host"):

@@ -525,11 +525,13 @@ class Tree:
             return False, "build timed out"
         return p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
 
-    def suite(self, timeout):
-        """(passed, first failing test or 'timeout', seconds)."""
+    def suite(self, timeout, skip=()):
+        """(passed, first failing test or 'timeout', seconds, output)."""
         t0 = time.monotonic()
         argv = [sys.executable, "tests/run_tests.py", "--accel", "tcg", "--fail-fast",
                 "--jobs", "1", "--order", "fast-first"]
+        for s in skip:
+            argv += ["--skip", s]
         proc = subprocess.Popen(argv, cwd=self.dir, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
         try:
@@ -569,13 +571,13 @@ class Tree:
             os.unlink(obj)
 
 
-def run_mutant(tree, m, timeout):
+def run_mutant(tree, m, timeout, skip):
     original = tree.apply(m)
     try:
         ok, log = tree.build(timeout=900)
         if not ok:
             return "no compile", 0.0
-        passed, failed, secs, _ = tree.suite(timeout)
+        passed, failed, secs, _ = tree.suite(timeout, skip)
         if passed:
             return "survived", secs
         if failed == "timeout":
@@ -642,6 +644,9 @@ def main():
                     help="seconds for one mutant's suite (default: 2x the unmutated suite + 120)")
     ap.add_argument("--no-baseline", action="store_true",
                     help="do not run the suite on the unmutated tree first (needs --timeout)")
+    ap.add_argument("--skip", action="append", default=[], metavar="SUBSTRING",
+                    help="leave out the integration tests whose name contains this (one that "
+                    "fails on the unmutated tree would kill every mutant)")
     ap.add_argument("--list", action="store_true",
                     help="print the sampled mutants (or all with --n 0) and stop")
     args = ap.parse_args()
@@ -657,8 +662,9 @@ def main():
         ap.error("--no-baseline needs --timeout")
     equivalent = read_equivalent(os.path.join(ROOT, EQUIVALENT))
     report = Report(os.path.join(ROOT, "build", "mutate.txt"))
-    report.say("mutate: %d of %d mutants, seed %d, %d job(s)" %
-               (len(picked), len(mutants), args.seed, args.jobs))
+    report.say("mutate: %d of %d mutants, seed %d, %d job(s)%s" %
+               (len(picked), len(mutants), args.seed, args.jobs,
+                "".join(", without %s" % s for s in args.skip)))
 
     trees = [Tree(ROOT, j) for j in range(max(1, args.jobs))]
     for tree in trees:
@@ -668,10 +674,11 @@ def main():
             sys.exit("mutate: the unmutated tree does not build in %s:\n%s" % (tree.dir, log))
     timeout = args.timeout
     if not args.no_baseline:
-        passed, failed, secs, out = trees[0].suite(timeout=args.timeout or 3600)
+        passed, failed, secs, out = trees[0].suite(args.timeout or 3600, args.skip)
         if not passed:
-            sys.exit("mutate: the suite fails on the unmutated tree (%s); fix that first:\n%s"
-                     % (failed, out[-3000:]))
+            sys.exit("%s\nmutate: the suite fails on the unmutated tree (%s): fix it, or "
+                     "leave that test out (--skip NAME, make mutate SKIP=NAME)"
+                     % (out[-3000:], failed))
         report.say("unmutated suite passes in %.0fs" % secs)
         timeout = timeout or 2 * secs + 120
     report.say("a suite running past %.0fs kills its mutant (timeout)" % timeout)
@@ -688,7 +695,7 @@ def main():
             with free_lock:
                 tree = free.pop()
             try:
-                r, secs = run_mutant(tree, m, timeout)
+                r, secs = run_mutant(tree, m, timeout, args.skip)
             finally:
                 with free_lock:
                     free.append(tree)
