@@ -133,7 +133,7 @@ def is_type_name(toks, i):
     t = toks[i]
     if t.kind != "id":
         return False
-    return (t.text in TYPE_WORDS or t.text.endswith("_t") or t.text == "fmt_sink" or
+    return (t.text in TYPE_WORDS or t.text.endswith("_t") or
             (i > 0 and toks[i - 1].text in ("struct", "union", "enum")))
 
 
@@ -148,14 +148,18 @@ def is_cast(toks, close):
             if depth == 0:
                 break
         j -= 1
+    before = toks[j - 1] if j > 0 else None
+    if before is not None and before.kind == "id" and before.text not in ("return", "case"):
+        return False        # a call, or sizeof(type)
     inner = toks[j + 1:close]
     if not inner or not is_type_name(toks, j + 1):
         return False
     return all(t.kind == "id" or t.text == "*" for t in inner)
 
 
-def ends_operand(toks, i):
-    """Does toks[i] end an operand, so that an operator after it is binary?"""
+def ends_operand(toks, i, heads):
+    """Does toks[i] end an operand, so that an operator after it is binary?
+    heads: the ')' closing if/for/while/switch conditions."""
     t = toks[i]
     if t.kind in ("num", "str", "chr"):
         return True
@@ -164,13 +168,14 @@ def ends_operand(toks, i):
     if t.text == "]":
         return True
     if t.text == ")":
-        return not is_cast(toks, i)
+        return i not in heads and not is_cast(toks, i)
     return False
 
 
 def c_regions(toks):
     """Per token: may it be mutated (inside a function body or an initializer,
-    outside opaque groups)? And the statement-start positions of blocks."""
+    outside opaque groups)? Does a statement of a block start there? And the
+    indices of the ')' closing if/for/while/switch conditions."""
     n = len(toks)
     mutable = [False] * n
     stmt_start = [False] * n
@@ -202,12 +207,11 @@ def c_regions(toks):
         elif t.text == ")":
             parens -= 1
         elif t.text == "{":
-            if prev is not None and prev.text in ("=", ",", "{", "(") or \
-                    top == "init" or (prev is not None and prev.text == ")" and
-                                      is_cast(toks, i - 1)):
-                kind = "init"
-            elif prev is not None and prev.text == ")" and not stack:
+            if prev is not None and prev.text == ")" and not stack:
                 kind = "func"
+            elif prev is not None and prev.text in ("=", "(") or top == "init" or \
+                    (prev is not None and prev.text == ")" and is_cast(toks, i - 1)):
+                kind = "init"
             elif top in ("func", "block") and not (
                     prev is not None and (prev.text in ("struct", "union", "enum") or
                                           (i > 1 and toks[i - 2].text in
@@ -227,7 +231,7 @@ def c_regions(toks):
         elif t.text == ";" and not stack:
             global_init = False
         prev = t
-    return mutable, stmt_start
+    return mutable, stmt_start, heads
 
 
 def stmt_label(toks, colon):
@@ -243,17 +247,15 @@ def stmt_label(toks, colon):
 
 
 def statement_end(toks, i):
-    """Index of the ';' ending the simple statement starting at toks[i], or
-    None when it holds a brace (a compound literal, a statement expression)."""
+    """Index of the ';' ending the simple statement starting at toks[i] (its
+    braces are a compound literal's)."""
     depth = 0
     for j in range(i, len(toks)):
         s = toks[j].text
-        if s in ("(", "["):
+        if s in ("(", "[", "{"):
             depth += 1
-        elif s in (")", "]"):
+        elif s in (")", "]", "}"):
             depth -= 1
-        elif s in ("{", "}"):
-            return None
         elif s == ";" and depth == 0:
             return j
     return None
@@ -288,7 +290,7 @@ def offset_constant(text, delta):
 def c_edits(text):
     """(op, start, end, replacement) for every mutant of a C file."""
     toks = c_tokens(text)
-    mutable, stmt_start = c_regions(toks)
+    mutable, stmt_start, heads = c_regions(toks)
     edits = []
     for i, t in enumerate(toks):
         if stmt_start[i] and mutable[i] and deletable(toks, i):
@@ -313,7 +315,7 @@ def c_edits(text):
                 edits.append(("comparison", t.start, t.end, new))
         elif t.text in ARITH and i > 0:
             unary_ok = t.text in ("++", "--") or t.text.endswith("=")
-            if unary_ok or ends_operand(toks, i - 1):
+            if unary_ok or ends_operand(toks, i - 1, heads):
                 edits.append(("arithmetic", t.start, t.end, ARITH[t.text]))
         elif t.text == "if" and i + 1 < len(toks) and toks[i + 1].text == "(":
             close = match_close(toks, i + 1)

@@ -23,6 +23,11 @@ int f(int a, int b)
 		g(a + 1, "x = 3;");
 	return *p;
 }
+
+static void tick(void)
+{
+	ticks++;
+}
 """
 
 C_WANT = [
@@ -35,6 +40,8 @@ C_WANT = [
     (15, "constant", 'g(a + 1, "x = 3;"); -> g(a + 2, "x = 3;");'),
     (15, "delete", 'g(a + 1, "x = 3;"); -> (deleted)'),
     (16, "delete", "return *p; -> (deleted)"),
+    (21, "arithmetic", "ticks++; -> ticks--;"),
+    (21, "delete", "ticks++; -> (deleted)"),
 ]
 
 ASM_SNIPPET = """\
