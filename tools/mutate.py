@@ -496,7 +496,8 @@ class Tree:
         build stays up to date from one run to the next)."""
         p = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                            cwd=self.root, capture_output=True, text=True, check=True)
-        files = [f for f in p.stdout.split("\n") if f and os.path.isfile(os.path.join(self.root, f))]
+        files = [f for f in p.stdout.split("\n")
+                 if f and os.path.isfile(os.path.join(self.root, f))]
         for f in files:
             src, dst = os.path.join(self.root, f), os.path.join(self.dir, f)
             with open(src, "rb") as a:
@@ -641,7 +642,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--n", type=int, default=40, help="mutants to sample")
-    ap.add_argument("--jobs", type=int, default=1, help="mutants run at once, each in its own tree copy")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="mutants run at once, each in its own tree copy")
     ap.add_argument("--timeout", type=float,
                     help="seconds for one mutant's suite (default: 2x the unmutated suite + 120)")
     ap.add_argument("--no-baseline", action="store_true",
