@@ -114,6 +114,8 @@ def test_sample_is_stratified_and_seeded(accel):
               "folders of a 6-mutant sample")
     others = [[m.key for m in mutate.sample(mutants, 6, seed=s)] for s in range(2, 6)]
     expect(any(o != [m.key for m in one] for o in others), "every seed gives the same sample")
+    expect(set(m.key for m in mutate.sample(mutants, 3, seed=1)) <= set(m.key for m in one),
+           "a smaller sample of the same seed is not part of the larger one")
     expect_eq(len(mutate.sample(mutants, 1000, seed=1)), len(mutants), "an oversized sample")
 
 
