@@ -7,7 +7,7 @@
 #   make profile  record a workload under TCG -icount: build/profile.folded, build/profile.perf
 #                 (WORK="work mix 1:1:3 2000" HZ=4000 to change what and how often)
 #   make mutate   mutation score of the test suite: N=40 SEED=1 JOBS=1 (build/mutate.txt);
-#                 SKIP=name leaves out a test that fails unmutated
+#                 SKIP="name ..." leaves out tests that fail unmutated
 
 BUILD   := build
 CC      := gcc
@@ -140,7 +140,7 @@ SEED    := 1
 JOBS    := 1
 mutate: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
-	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(if $(SKIP),--skip $(SKIP))
+	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(foreach s,$(SKIP),--skip $(s))
 
 clean:
 	rm -rf $(BUILD)
