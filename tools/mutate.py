@@ -681,7 +681,7 @@ def main():
         passed, failed, secs, out = trees[0].suite(args.timeout or 3600, args.skip)
         if not passed:
             sys.exit("%s\nmutate: the suite fails on the unmutated tree (%s): fix it, or "
-                     "leave that test out (--skip NAME, make mutate SKIP="NAME ...")"
+                     "leave that test out (--skip NAME, make mutate SKIP='NAME ...')"
                      % (out[-3000:], failed))
         report.say("unmutated suite passes in %.0fs" % secs)
         timeout = timeout or 2 * secs + 120
