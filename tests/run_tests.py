@@ -13,8 +13,8 @@ import os
 import re
 import subprocess
 import sys
-import time
 import threading
+import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -142,7 +142,7 @@ def main():
         if args.fail_fast:
             # in completion order, so the first failure stops the run at once
             labels = {fut: label for label, fut in futures}
-            futures = [(labels[fut], fut) for fut in concurrent.futures.as_completed(labels)]
+            futures = ((labels[fut], fut) for fut in concurrent.futures.as_completed(labels))
         for label, fut in futures:
             ok, detail = fut.result()
             if ok:
