@@ -1,7 +1,12 @@
 """tools/mutate.py's generator on small C and assembly snippets: the mutants
 it should make and only those (nothing in comments, strings, preprocessor
 lines, _Static_assert or inline asm), and the same sample for the same seed.
-No monitor is built."""
+Its verdict on a suite, from stand-in suites that fail or hang. No monitor is
+built."""
+import os
+import select
+import tempfile
+
 import mutate
 from monitor import expect, expect_eq
 
@@ -120,11 +125,53 @@ def test_sample_is_stratified_and_seeded(accel):
 
 
 def test_equivalent_list_is_read_by_key(accel):
-    import os
-    import tempfile
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("# comment\n\nabc123 x/f.c:13 something -> other -- the reason\n")
     try:
         expect_eq(mutate.read_equivalent(f.name), {"abc123": "the reason"}, "equivalent list")
     finally:
         os.unlink(f.name)
+
+
+def suite_verdict(script, timeout):
+    """mutate's verdict on a stand-in tests/run_tests.py."""
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "tests"))
+        with open(os.path.join(d, "tests", "run_tests.py"), "w") as f:
+            f.write(script)
+        tree = mutate.Tree(d, 0)
+        tree.dir = d
+        passed, failed, _, _ = tree.suite(timeout)
+        pid_file = os.path.join(d, "child.pid")
+        child = int(open(pid_file).read()) if os.path.exists(pid_file) else None
+    return passed, failed, child
+
+
+def test_suite_verdict_names_the_first_failing_test(accel):
+    script = ("import sys\nprint('ok   shell/a [tcg] (1s)')\nprint('FAIL shell/b [tcg]')\n"
+              "print('    why')\nprint('FAIL shell/c [tcg]')\nsys.exit(1)\n")
+    expect_eq(suite_verdict(script, 30)[:2], (False, "shell/b"), "verdict on a failing suite")
+    script = "print('ok   shell/a [tcg] (1s)')\nprint('1 passed, 0 failed')\n"
+    expect_eq(suite_verdict(script, 30)[:2], (True, None), "verdict on a passing suite")
+
+
+def test_a_hung_suite_is_a_timeout_and_its_children_die(accel):
+    # the stand-in starts a child (a QEMU would be one), then hangs
+    script = ("import subprocess, sys, time\n"
+              "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+              "open('child.pid', 'w').write(str(p.pid))\n"
+              "time.sleep(60)\n")
+    passed, failed, child = suite_verdict(script, 3)
+    expect_eq((passed, failed), (False, "timeout"), "verdict on a hung suite")
+    expect(child is not None, "the stand-in suite did not start its child")
+    try:
+        fd = os.pidfd_open(child)
+    except ProcessLookupError:
+        return                  # dead and reaped already
+    try:
+        # readable once the process has exited: SIGKILL takes effect when
+        # the process next runs, a moment on a busy host
+        gone, _, _ = select.select([fd], [], [], 30)
+    finally:
+        os.close(fd)
+    expect(gone, "the hung suite's child still runs 30 s after the timeout")
