@@ -11,6 +11,8 @@
 #   make view     that profile (or FILE=some.folded) in speedscope, offline: build/view/index.html
 #   make screenshot  docs/speedscope.png: make profile's page in headless Chromium
 #   make lava     the monitor's LAVA job (lava/) run locally by lava-run under TCG
+#   make mutate   mutation score of the test suite: N=40 SEED=1 JOBS=1 (build/mutate.txt);
+#                 SKIP="name ..." leaves out tests that fail unmutated
 
 BUILD   := build
 CC      := gcc
@@ -48,7 +50,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,un
 	-fno-sanitize-recover=all
 
 .PHONY: all run picocom test unit integration bench bench-peer profile view screenshot deps lava \
-	clean fuzz fuzz-replay
+	mutate clean fuzz fuzz-replay
 all: $(BUILD)/monitor.elf $(BUILD)/monitor.iso
 
 $(BUILD)/obj/%.c.o: %.c
@@ -194,6 +196,15 @@ lava: deps
 	@sh tools/ensure-lava.sh
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tools/lava.py run
+
+# Each mutant builds and runs the suite in its own copy of the tree
+# (build/mutate/tree<j>), so this tree's build is not touched.
+N       := 40
+SEED    := 1
+JOBS    := 1
+mutate: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(foreach s,$(SKIP),--skip $(s))
 
 clean:
 	rm -rf $(BUILD)

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """make test: host unit tests, then the QEMU integration tests of
 tests/integration/manifest.py. Prints one line per test and ends with
-`N passed, N failed` (and `, N skipped` when some could not run here)."""
+`N passed, N failed` (and `, N skipped` when some could not run here).
+
+--fail-fast stops at the first failure (tools/mutate.py: a mutant is killed
+by the first test that fails); --order fast-first starts the tests with the
+shortest timeouts first (manifest order among equals), so that a broken build
+fails early."""
 import argparse
 import concurrent.futures
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -54,12 +60,19 @@ def run_without_monitor(test, accel):
         return False, traceback.format_exc()
 
 
+# the monitors running now: --fail-fast kills them
+LIVE = set()
+LIVE_LOCK = threading.Lock()
+
+
 def run_one(test, accel):
     if not test["monitor"]:
         return run_without_monitor(test, accel)
     mon = Monitor(accel=accel, boot=test["boot"], icount=test["icount"],
                   reboot=test["reboot"], firmware=test["firmware"], memory=test["memory"],
                   cmdline=test["cmdline"], extra=test["extra"])
+    with LIVE_LOCK:
+        LIVE.add(mon)
     t0 = time.monotonic()
     try:
         mon.start()
@@ -73,7 +86,20 @@ def run_one(test, accel):
     except Exception:
         return False, traceback.format_exc() + "\noutput ends:\n" + mon.tail()
     finally:
+        with LIVE_LOCK:
+            LIVE.discard(mon)
         mon.close()
+
+
+def stop_now(summary):
+    """--fail-fast: kill the QEMUs still running and leave without waiting
+    for the tests that were using them (a host tool's own children go with
+    the caller's process group, see tools/mutate.py)."""
+    with LIVE_LOCK:
+        for mon in list(LIVE):
+            mon.close()
+    print(summary, flush=True)
+    os._exit(1)
 
 
 def main():
@@ -82,16 +108,26 @@ def main():
     ap.add_argument("--only", help="run integration tests whose name contains this")
     ap.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--no-unit", action="store_true")
+    ap.add_argument("--fail-fast", action="store_true",
+                    help="stop at the first failure, killing the QEMUs still running")
+    ap.add_argument("--skip", action="append", default=[], metavar="SUBSTRING",
+                    help="leave out the integration tests whose name contains this")
+    ap.add_argument("--order", choices=["manifest", "fast-first"], default="manifest",
+                    help="start order of the tests (with --jobs 1, the run order)")
     args = ap.parse_args()
 
     passed = failed = skipped = 0
     if not args.no_unit and not args.only:
         passed, failed = run_unit()
+        if failed and args.fail_fast:
+            stop_now("%d passed, %d failed (fail-fast)" % (passed, failed))
 
     kvm_ok = qemu.kvm_usable()
     jobs = []
     for test in TESTS:
         if args.only and args.only not in test["name"]:
+            continue
+        if any(skip in test["name"] for skip in args.skip):
             continue
         for accel in test["accels"]:
             if args.accel and accel not in (args.accel, "host"):
@@ -108,9 +144,15 @@ def main():
                 skipped += 1
                 continue
             jobs.append((label, test, accel))
+    if args.order == "fast-first":
+        jobs.sort(key=lambda job: job[1]["timeout"])     # stable: manifest order among equals
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = [(label, pool.submit(run_one, test, accel)) for label, test, accel in jobs]
+        if args.fail_fast:
+            # in completion order, so the first failure stops the run at once
+            labels = {fut: label for label, fut in futures}
+            futures = ((labels[fut], fut) for fut in concurrent.futures.as_completed(labels))
         for label, fut in futures:
             ok, detail = fut.result()
             if ok is None:
@@ -122,6 +164,8 @@ def main():
             else:
                 failed += 1
                 print("FAIL %s\n%s" % (label, re.sub(r"(?m)^", "    ", detail)), flush=True)
+                if args.fail_fast:
+                    stop_now("%d passed, %d failed (fail-fast)" % (passed, failed))
 
     summary = "%d passed, %d failed" % (passed, failed)
     if skipped:

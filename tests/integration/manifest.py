@@ -15,6 +15,7 @@ import test_dis as dis
 import test_lava as lava
 import test_lazy as lazy
 import test_ledger as ledger
+import test_mutate as mutate
 import test_nmi as nmi
 import test_prof as prof
 import test_promises as promises
@@ -272,4 +273,14 @@ TESTS += [
       monitor=False, timeout=300),
     t(gdb.test_packet_fuzz_then_gdb_attaches, accels=("tcg",), monitor=False, timeout=300),
     t(gdb.test_a_dollar_line_that_is_no_packet_is_one_error),
+
+    # tools/mutate.py's mutant generator on snippets: no monitor built
+    t(mutate.test_generator_mutates_c_code_only, accels=("host",), monitor=False),
+    t(mutate.test_generator_mutates_asm_instructions_only, accels=("host",), monitor=False),
+    t(mutate.test_mutants_apply_as_described, accels=("host",), monitor=False),
+    t(mutate.test_sample_is_stratified_and_seeded, accels=("host",), monitor=False),
+    t(mutate.test_equivalent_list_is_read_by_key, accels=("host",), monitor=False),
+    t(mutate.test_suite_verdict_names_the_first_failing_test, accels=("host",), monitor=False),
+    t(mutate.test_a_hung_suite_is_a_timeout_and_its_children_die, accels=("host",),
+      monitor=False),
 ]
