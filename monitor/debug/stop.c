@@ -41,8 +41,8 @@ static void print_stop(const struct trap_frame *f, enum stop_reason why, unsigne
 }
 
 /* Not on the debug path: the stop is already active. */
-__attribute__((noinline)) static enum shell_action stop_run(struct trap_frame *f, enum stop_reason why,
-				  unsigned int bp_id)
+__attribute__((noinline)) static enum shell_action
+stop_run(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
 	struct percpu *cpu = this_cpu();
 	struct trap_frame *outer = current;
