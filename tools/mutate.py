@@ -490,6 +490,7 @@ class Tree:
     def __init__(self, root, index):
         self.root = root
         self.dir = os.path.join(root, "build", "mutate", "tree%d" % index)
+        self.suite_jobs = 1	# tests side by side in one suite run
 
     def sync(self):
         """Make the copy equal the working tree (changed files only, so its
@@ -522,7 +523,8 @@ class Tree:
 
     def build(self, timeout):
         try:
-            p = subprocess.run(["make", "all", "build/unit_tests"], cwd=self.dir,
+            # what make test builds: the image, the unit tests, the fuzz replays
+            p = subprocess.run(["make", "all", "build/unit_tests", "fuzz-replay"], cwd=self.dir,
                                capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return False, "build timed out"
@@ -532,7 +534,7 @@ class Tree:
         """(passed, first failing test or 'timeout', seconds, output)."""
         t0 = time.monotonic()
         argv = [sys.executable, "tests/run_tests.py", "--accel", "tcg", "--fail-fast",
-                "--jobs", "1", "--order", "fast-first"]
+                "--jobs", str(self.suite_jobs), "--order", "fast-first"]
         for s in skip:
             argv += ["--skip", s]
         proc = subprocess.Popen(argv, cwd=self.dir, stdout=subprocess.PIPE,
@@ -671,6 +673,9 @@ def main():
                 "".join(", without %s" % s for s in args.skip)))
 
     trees = [Tree(ROOT, j) for j in range(max(1, args.jobs))]
+    for t in trees:
+        # the cores shared out: one mutant's suite runs its tests side by side
+        t.suite_jobs = max(1, (os.cpu_count() or 1) // len(trees))
     for tree in trees:
         tree.sync()
         ok, log = tree.build(timeout=1800)
