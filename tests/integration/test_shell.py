@@ -57,6 +57,7 @@ def test_help_lists_every_command(mon):
     out = mon.cmd("help md")
     expect("usage: md " in out, "help md gives no usage: " + out)
     one_error(mon.cmd("help nosuchcommand"), "nosuchcommand")
+    one_error(mon.cmd("help md bp"), "usage: help")
 
 
 def test_md_of_symbol_shows_its_bytes(mon):
