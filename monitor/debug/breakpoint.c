@@ -180,7 +180,6 @@ DEBUG_PATH static void record_nmi_hit(struct breakpoint *b, const struct trap_fr
 	b->have_last_nmi = true;
 }
 
-
 DEBUG_PATH bool bp_on_int3(struct trap_frame *f)
 {
 	struct percpu *cpu = this_cpu();
