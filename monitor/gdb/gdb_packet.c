@@ -1,4 +1,5 @@
 #include "monitor/gdb/gdb_packet.h"
+#include "monitor/shell/parse.h"
 
 enum { RX_IDLE, RX_BODY, RX_ESCAPE, RX_SUM_HI, RX_SUM_LO };
 
@@ -6,17 +7,6 @@ void gdb_rx_init(struct gdb_rx *rx)
 {
 	rx->state = RX_IDLE;
 	rx->len = 0;
-}
-
-int gdb_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static void start(struct gdb_rx *rx)
@@ -67,7 +57,7 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c)
 		rx->state = RX_BODY;
 		return GDB_RX_NONE;
 	case RX_SUM_HI:
-		if ((d = gdb_hex_digit((char)c)) < 0) {
+		if ((d = parse_hex_digit((char)c)) < 0) {
 			rx->state = RX_IDLE;
 			if (c == '$')
 				start(rx);
@@ -78,7 +68,7 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c)
 		return GDB_RX_NONE;
 	default:
 		rx->state = RX_IDLE;
-		if ((d = gdb_hex_digit((char)c)) < 0) {
+		if ((d = parse_hex_digit((char)c)) < 0) {
 			if (c == '$')
 				start(rx);
 			return GDB_RX_BAD;
@@ -133,7 +123,7 @@ void gdb_hex_encode(char *out, const uint8_t *in, size_t n)
 bool gdb_hex_decode(uint8_t *out, const char *in, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = gdb_hex_digit(in[2 * i]), lo = gdb_hex_digit(in[2 * i + 1]);
+		int hi = parse_hex_digit(in[2 * i]), lo = parse_hex_digit(in[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
@@ -149,7 +139,7 @@ bool gdb_parse_hex(const char **p, const char *end, uint64_t *v)
 	int d;
 
 	*v = 0;
-	while (s < end && (d = gdb_hex_digit(*s)) >= 0) {
+	while (s < end && (d = parse_hex_digit(*s)) >= 0) {
 		if (++digits > 16)
 			return false;
 		*v = *v << 4 | (uint64_t)d;

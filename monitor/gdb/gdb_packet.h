@@ -37,7 +37,6 @@ enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t c);
  * length, or 0 if out (n bytes) is too small. */
 size_t gdb_frame(char *out, size_t n, const char *body, size_t len);
 
-int gdb_hex_digit(char c);	/* 0-15, or -1 */
 /* Bytes to 2n lowercase hex digits in out (no NUL). */
 void gdb_hex_encode(char *out, const uint8_t *in, size_t n);
 /* 2n hex digits to n bytes; false on a non-hex digit. */

@@ -23,7 +23,7 @@ int parse_split(char *line, char **argv, int max)
 	}
 }
 
-static int digit_value(char c)
+int parse_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -31,7 +31,15 @@ static int digit_value(char c)
 		return c - 'a' + 10;
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
-	return 99;
+	return -1;
+}
+
+/* A digit's value, or one no base reaches */
+static int digit_value(char c)
+{
+	int d = parse_hex_digit(c);
+
+	return d < 0 ? 99 : d;
 }
 
 /* Parses a number at s; stops at the first character that is not a digit of

@@ -11,6 +11,9 @@
 /* Split line in place at blanks; returns argc, or -1 if more than max. */
 int parse_split(char *line, char **argv, int max);
 
+/* One hex digit's value (either case), or -1. */
+int parse_hex_digit(char c);
+
 /* "0x" prefix: hex; otherwise decimal. The whole string must be a number. */
 enum status parse_u64(const char *s, uint64_t *out);
 /* A number with an optional k, m or g suffix (KiB, MiB, GiB). */
