@@ -1,18 +1,45 @@
+/*
+ * Local APIC, xAPIC (MMIO) or x2APIC (MSRs): the bootstrap CPU picks the mode
+ * from CPUID and every CPU then uses the same one. x2APIC where it exists,
+ * because its ICR is one 64-bit MSR write carrying the destination: an IPI
+ * from normal context cannot be torn by an NMI that sends one in between.
+ */
 #include "apic.h"
 #include "cpu.h"
 #include "percpu.h"
 
+#define X2APIC_MSR_BASE		0x800	/* MSR 0x800 + (MMIO offset >> 4) */
+#define X2APIC_ICR_MSR		0x830
+#define APIC_LVT_LINT0		0x350
+#define APIC_LVT_LINT1		0x360
+#define APIC_ICR_INIT		(5u << 8)
+#define APIC_ICR_STARTUP	(6u << 8)
+#define APIC_ICR_LEVEL_ASSERT	(1u << 14)
+
 static volatile uint32_t *apic;	/* identity-mapped, uncached (boot.S maps the top GiB UC) */
-static unsigned int id;
+static bool x2;			/* decided by the bootstrap CPU */
 
 static uint32_t apic_read(unsigned int reg)
 {
+	if (x2)
+		return (uint32_t)rdmsr(X2APIC_MSR_BASE + reg / 16);
 	return apic[reg / 4];
 }
 
 static void apic_write(unsigned int reg, uint32_t v)
 {
-	apic[reg / 4] = v;
+	if (x2)
+		wrmsr(X2APIC_MSR_BASE + reg / 16, v);
+	else
+		apic[reg / 4] = v;
+}
+
+static bool x2apic_offered(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return c & (1u << 21);
 }
 
 bool apic_init(void)
@@ -25,36 +52,98 @@ bool apic_init(void)
 	if (!(d & (1u << 9)))
 		return false;
 	base = rdmsr(MSR_IA32_APIC_BASE);
-	if (base & MSR_APIC_BASE_X2APIC) {
-		/* x2APIC -> xAPIC is only allowed through disabled (SDM vol. 3A, 11.12.5) */
+	if (p->cpu == 0)
+		x2 = x2apic_offered();
+	apic = (volatile uint32_t *)(uintptr_t)(base & 0xfffff000ull);
+	/* Disabled -> x2APIC must pass through xAPIC-enabled, and x2APIC ->
+	 * xAPIC through disabled (SDM vol. 3A, 11.12.5) */
+	if (!x2 && (base & MSR_APIC_BASE_X2APIC)) {
 		wrmsr(MSR_IA32_APIC_BASE, base & ~(MSR_APIC_BASE_X2APIC | MSR_APIC_BASE_ENABLE));
 		base &= ~MSR_APIC_BASE_X2APIC;
 	}
 	wrmsr(MSR_IA32_APIC_BASE, base | MSR_APIC_BASE_ENABLE);
-	apic = (volatile uint32_t *)(uintptr_t)(base & 0xfffff000ull);
+	if (x2)
+		wrmsr(MSR_IA32_APIC_BASE, base | MSR_APIC_BASE_ENABLE | MSR_APIC_BASE_X2APIC);
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
-	id = apic_read(APIC_ID) >> 24;
+	p->apic_id = x2 ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
+	if (p->cpu != 0) {
+		/* an AP's LVTs come out of INIT masked: take external NMIs on
+		 * LINT1 as the firmware set up the bootstrap CPU */
+		apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+		apic_write(APIC_LVT_LINT1, APIC_LVT_NMI);
+	}
 
-	/* The entry code's test hooks send self-NMIs with one store: keep the
-	 * destination in ICR high (nobody else writes it) and the low word's
-	 * value and address per CPU. */
-	apic_write(APIC_ICR_HIGH, id << 24);
-	p->apic_id = id;
-	p->apic_icr = (uintptr_t)&apic[APIC_ICR_LOW / 4];
-	p->self_nmi_icr = APIC_ICR_NMI | APIC_ICR_ASSERT;
+	/* The entry code's test hooks send self-NMIs with one store (xAPIC:
+	 * ICR high keeps this CPU's id, only cross-CPU sends borrow it) or one
+	 * WRMSR (x2APIC: the whole ICR, apic_icr 0 says so); nmi_entry.S. */
+	if (x2) {
+		p->apic_icr = 0;
+		p->self_nmi_icr = ((uint64_t)p->apic_id << 32) | APIC_ICR_NMI | APIC_ICR_ASSERT;
+	} else {
+		apic_write(APIC_ICR_HIGH, p->apic_id << 24);
+		p->apic_icr = (uintptr_t)&apic[APIC_ICR_LOW / 4];
+		p->self_nmi_icr = APIC_ICR_NMI | APIC_ICR_ASSERT;
+	}
 	return true;
 }
 
 unsigned int apic_id(void)
 {
-	return id;
+	return this_cpu()->apic_id;
+}
+
+bool apic_x2apic_mode(void)
+{
+	return x2;
+}
+
+static void wait_icr_idle(void)
+{
+	if (x2)
+		return;		/* x2APIC has no delivery-status bit to wait for */
+	for (int i = 0; i < 100000 && (apic_read(APIC_ICR_LOW) & APIC_ICR_BUSY); i++)
+		cpu_relax();
 }
 
 void apic_send_self_nmi(void)
 {
-	for (int i = 0; i < 100000 && (apic_read(APIC_ICR_LOW) & APIC_ICR_BUSY); i++)
-		cpu_relax();
-	apic_write(APIC_ICR_LOW, APIC_ICR_NMI | APIC_ICR_ASSERT);
+	wait_icr_idle();
+	if (x2)
+		wrmsr(X2APIC_ICR_MSR, this_cpu()->self_nmi_icr);
+	else
+		apic_write(APIC_ICR_LOW, APIC_ICR_NMI | APIC_ICR_ASSERT);
+}
+
+/* xAPIC: ICR high is borrowed and given back. An NMI that sends a self-NMI
+ * between the two stores would send it to dest instead; the only such
+ * senders are nmi test and trap, which never run beside a cross-CPU send
+ * (both are shell commands on the shell CPU). */
+static void send_ipi(unsigned int dest, uint32_t low)
+{
+	wait_icr_idle();
+	if (x2) {
+		wrmsr(X2APIC_ICR_MSR, ((uint64_t)dest << 32) | low);
+		return;
+	}
+	apic_write(APIC_ICR_HIGH, dest << 24);
+	apic_write(APIC_ICR_LOW, low);
+	wait_icr_idle();
+	apic_write(APIC_ICR_HIGH, this_cpu()->apic_id << 24);
+}
+
+void apic_send_nmi(unsigned int dest)
+{
+	send_ipi(dest, APIC_ICR_NMI | APIC_ICR_ASSERT);
+}
+
+void apic_send_init(unsigned int dest)
+{
+	send_ipi(dest, APIC_ICR_INIT | APIC_ICR_LEVEL_ASSERT);
+}
+
+void apic_send_startup(unsigned int dest, unsigned int page)
+{
+	send_ipi(dest, APIC_ICR_STARTUP | (page & 0xff));
 }
 
 void apic_lvtpc_set(bool masked)

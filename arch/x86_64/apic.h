@@ -1,4 +1,5 @@
-/* Local APIC (xAPIC, MMIO): this CPU's id and NMI IPIs to itself. */
+/* Local APIC (x2APIC where CPUID offers it, else xAPIC): this CPU's id, NMI
+ * IPIs to itself and to others, and the INIT and STARTUP IPIs of AP bring-up. */
 #ifndef ARCH_APIC_H
 #define ARCH_APIC_H
 
@@ -21,13 +22,22 @@
 #define MSR_APIC_BASE_ENABLE	(1ull << 11)
 #define MSR_APIC_BASE_X2APIC	(1ull << 10)
 
-bool apic_init(void);		/* false if there is no local APIC */
-unsigned int apic_id(void);
+/* false if there is no local APIC; on every CPU, after percpu_init (the
+ * bootstrap CPU, cpu 0, picks the mode) */
+bool apic_init(void);
+unsigned int apic_id(void);	/* this CPU's */
+bool apic_x2apic_mode(void);
 
 /* An NMI IPI to this CPU's own APIC id (physical destination: the SDM allows
  * only Fixed delivery with the "self" shorthand). Arrives at once when NMIs
  * are open, stays pending while they are blocked. NMI-context safe. */
 void apic_send_self_nmi(void);
+
+/* Normal context (see apic.c for xAPIC's borrowed ICR high). dest is an
+ * APIC id. */
+void apic_send_nmi(unsigned int dest);
+void apic_send_init(unsigned int dest);			/* level assert */
+void apic_send_startup(unsigned int dest, unsigned int page);	/* start at page << 12 */
 
 /* The PMU's overflow interrupt as an NMI, masked or not. Intel sets the mask
  * bit on every PMI, so the handler unmasks it again (one store: NMI-context

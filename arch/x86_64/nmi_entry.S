@@ -74,7 +74,8 @@
  * Test hooks (nmi test): reached by a jmp patched over a hook site, they
  * send this CPU a self-NMI and wait (bounded) until it has arrived, so that
  * an NMI lands exactly in the window the site sits in. They borrow RAX, RCX
- * and RDX through per-CPU slots and never touch the stack: in the copy
+ * and RDX (x2APIC's WRMSR needs RCX too: "before" waits in a fourth slot)
+ * through per-CPU slots and never touch the stack: in the copy
  * window RSP points into the "iret" frame being built, in the exit window
  * at the "iret" frame, and a push would land on "outermost".
  *
@@ -98,9 +99,19 @@
 	movq %rdx, %gs:PERCPU_HOOK_SAVE+16
 	movq %gs:PERCPU_NMI_TOP, %rdx
 	movq \counter(%rdx), %rcx		/* before */
-	movq %gs:PERCPU_APIC_ICR, %rax
+	movq %gs:PERCPU_APIC_ICR, %rax		/* send the self-NMI: */
+	testq %rax, %rax
+	jz 5f
 	movl %gs:PERCPU_SELF_NMI_ICR, %edx
-	movl %edx, (%rax)			/* send the self-NMI */
+	movl %edx, (%rax)			/* xAPIC: one store to ICR low */
+	jmp 6f
+5:	movq %rcx, %gs:PERCPU_HOOK_SAVE+24	/* x2APIC: WRMSR of the whole ICR */
+	movl $X2APIC_ICR_MSR, %ecx
+	movl %gs:PERCPU_SELF_NMI_ICR, %eax
+	movl %gs:PERCPU_SELF_NMI_ICR+4, %edx
+	wrmsr
+	movq %gs:PERCPU_HOOK_SAVE+24, %rcx
+6:
 	movq %gs:PERCPU_NMI_TOP, %rdx
 	movl $10000000, %eax
 1:	cmpq \counter(%rdx), %rcx

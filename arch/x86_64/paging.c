@@ -70,14 +70,13 @@ void paging_init(void)
 	}
 	unmap_page((void *)0);	/* catch NULL dereferences */
 	unmap_page(boot_stack_guard);
-	for (unsigned int c = 0; c < MAX_CPUS; c++) {
-		struct ist_stacks *s = percpu_area[c].ist;
+	for (unsigned int c = 0; c < MAX_CPUS; c++) {	/* every CPU's, up or not yet */
+		struct ist_stacks *s = &ist_area[c];
 
-		if (!s)
-			continue;
 		unmap_page(s->nmi_guard);
 		unmap_page(s->df_guard);
 		unmap_page(s->mc_guard);
+		unmap_page(ap_stacks[c].guard);
 	}
 
 	for (unsigned int i = 0; i < SPLIT_TABLES; i++)

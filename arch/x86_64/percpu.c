@@ -4,6 +4,7 @@
 
 struct percpu percpu_area[MAX_CPUS];
 struct ist_stacks ist_area[MAX_CPUS] __attribute__((section(".bss.ist")));
+struct ap_stack ap_stacks[MAX_CPUS] __attribute__((section(".bss.ist")));
 
 void percpu_init(unsigned int cpu)
 {
@@ -39,6 +40,8 @@ const char *ist_guard_of(uintptr_t addr)
 			return "#DF stack";
 		if (addr - (uintptr_t)s->mc_guard < sizeof(s->mc_guard))
 			return "#MC stack";
+		if (addr - (uintptr_t)ap_stacks[c].guard < sizeof(ap_stacks[c].guard))
+			return "AP stack";
 	}
 	return NULL;
 }

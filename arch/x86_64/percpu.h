@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include "percpu_offsets.h"
 
-#define MAX_CPUS	4
+#define MAX_CPUS	8
 
 #define DF_STACK_SIZE	(8 * 1024)
 #define MC_STACK_SIZE	(8 * 1024)
@@ -27,6 +27,14 @@ struct ist_stacks {
 	uint8_t df[DF_STACK_SIZE];
 	uint8_t mc_guard[4096];
 	uint8_t mc[MC_STACK_SIZE];
+} __attribute__((aligned(4096)));
+
+/* An AP's kernel stack (the bootstrap CPU runs on boot.S's), also above an
+ * unmapped guard page. */
+#define AP_STACK_SIZE	(16 * 1024)
+struct ap_stack {
+	uint8_t guard[4096];
+	uint8_t stack[AP_STACK_SIZE];
 } __attribute__((aligned(4096)));
 
 struct tss64 {
@@ -65,6 +73,8 @@ struct percpu {
 };
 
 extern struct percpu percpu_area[MAX_CPUS];
+extern struct ist_stacks ist_area[MAX_CPUS];
+extern struct ap_stack ap_stacks[MAX_CPUS];	/* [0] unused */
 
 static inline struct percpu *this_cpu(void)
 {
@@ -74,7 +84,8 @@ static inline struct percpu *this_cpu(void)
 }
 
 void percpu_init(unsigned int cpu);
-/* "NMI stack" etc. if addr lies in one of the IST stacks' guard pages. */
+/* "NMI stack" etc. if addr lies in one of the IST stacks' or AP stacks'
+ * guard pages. */
 const char *ist_guard_of(uintptr_t addr);
 
 #endif

@@ -10,12 +10,13 @@
 #define PERCPU_SELF		0
 #define PERCPU_NMI_PASS		8	/* 0 on an NMI's first pass, then 1, 2, ... */
 #define PERCPU_NMI_TOP		16	/* "T": this CPU's NMI IST pointer */
-#define PERCPU_APIC_ICR		24	/* virtual address of the xAPIC ICR (low word) */
-#define PERCPU_SELF_NMI_ICR	32	/* ICR value that sends an NMI to this CPU */
+#define PERCPU_APIC_ICR		24	/* virtual address of the xAPIC ICR (low word); 0: x2APIC */
+#define PERCPU_SELF_NMI_ICR	32	/* ICR value that sends an NMI to this CPU (x2APIC: all 64 bits) */
 #define PERCPU_HOOK_ARMED	40	/* test hooks in the NMI entry fire while > 0 */
 #define PERCPU_HOOK_FIRED	48	/* hooks that saw their NMI arrive */
 #define PERCPU_HOOK_TIMEOUTS	56	/* hooks that gave up waiting */
 #define PERCPU_HOOK_SAVE	64	/* 4 words: registers a hook borrows */
+#define X2APIC_ICR_MSR		0x830
 #define PERCPU_NMI_DEPTH	96	/* > 0 while in NMI context (C part of a pass) */
 
 /* Words above T (the spare area, always mapped, per CPU): */

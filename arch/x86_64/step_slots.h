@@ -7,7 +7,7 @@
  * stopped shell's command), an interrupt, a #PF, an NMI pass, a #PF inside
  * it; each finishes before the level below resumes (DEBUG.md, "Levels"). */
 #define STEP_LEVELS		8
-#define STEP_SLOT_CPUS		4
+#define STEP_SLOT_CPUS		8	/* MAX_CPUS */
 #define STEP_SLOTS_BYTES	(STEP_SLOT_CPUS * STEP_LEVELS * STEP_SLOT_BYTES)
 
 #ifndef __ASSEMBLY__
