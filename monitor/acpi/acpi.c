@@ -93,6 +93,57 @@ uint64_t acpi_find_table(const struct acpi_rsdp *r, const struct acpi_mem *m, co
 	return phys;
 }
 
+/* The header fields of the table at phys, however damaged. */
+static const uint8_t *describe(const struct acpi_mem *m, uint64_t phys, struct acpi_table_entry *e)
+{
+	const uint8_t *h = phys ? m->map(m->ctx, phys, ACPI_HEADER_LEN) : NULL;
+	const uint8_t *t;
+
+	*e = (struct acpi_table_entry){ .phys = phys };
+	if (!h)
+		return NULL;
+	memcpy(e->sig, h, 4);
+	memcpy(e->oem_id, h + 10, 6);
+	e->len = le32(h + 4);
+	if (e->len < ACPI_HEADER_LEN || !(t = m->map(m->ctx, phys, e->len)))
+		return NULL;
+	e->readable = true;
+	e->checksum_ok = acpi_checksum_ok(t, e->len);
+	return t;
+}
+
+static bool usable_root(const struct acpi_mem *m, uint64_t phys, const char *sig,
+			struct acpi_table_entry *root, const uint8_t **t)
+{
+	*t = describe(m, phys, root);
+	return *t && root->checksum_ok && memcmp(root->sig, sig, 4) == 0;
+}
+
+unsigned int acpi_list_tables(const struct acpi_rsdp *r, const struct acpi_mem *m,
+			      struct acpi_table_entry *root, struct acpi_table_entry *out,
+			      unsigned int max)
+{
+	unsigned int entry_size = 8, n;
+	const uint8_t *t;
+
+	if (!usable_root(m, r->xsdt, "XSDT", root, &t)) {
+		entry_size = 4;
+		if (!usable_root(m, r->rsdt, "RSDT", root, &t)) {
+			root->readable = false;
+			return 0;
+		}
+	}
+	n = (root->len - ACPI_HEADER_LEN) / entry_size;
+	if (n > max)
+		n = max;
+	for (unsigned int i = 0; i < n; i++) {
+		const uint8_t *e = t + ACPI_HEADER_LEN + i * entry_size;
+
+		describe(m, entry_size == 8 ? le64(e) : le32(e), &out[i]);
+	}
+	return n;
+}
+
 int acpi_spcr_parse(const uint8_t *t, size_t len, struct acpi_spcr *out)
 {
 	/* byte 58: 3, 4, 6, 7 select 9600, 19200, 57600, 115200; 0 keeps the

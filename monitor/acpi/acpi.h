@@ -45,6 +45,24 @@ int acpi_rsdp_parse(const uint8_t *p, size_t avail, struct acpi_rsdp *out);
 uint64_t acpi_find_table(const struct acpi_rsdp *r, const struct acpi_mem *m, const char sig[4],
 			 uint32_t *len);
 
+/* One table the XSDT or RSDT lists, as found, checked or not. */
+struct acpi_table_entry {
+	uint64_t phys;
+	uint32_t len;		/* its length field; 0 if its header is unreadable */
+	char sig[5];		/* NUL-terminated */
+	char oem_id[7];
+	bool readable;		/* header and len bytes could be mapped, len >= 36 */
+	bool checksum_ok;
+};
+
+/* The root table (*root: the XSDT, or the RSDT when the XSDT is absent or
+ * damaged) and up to max of the tables it lists, in its order, each with
+ * its checksum verdict. Returns how many; 0 with root->readable false if
+ * neither root table is usable. */
+unsigned int acpi_list_tables(const struct acpi_rsdp *r, const struct acpi_mem *m,
+			      struct acpi_table_entry *root, struct acpi_table_entry *out,
+			      unsigned int max);
+
 enum acpi_space { ACPI_SPACE_MEMORY = 0, ACPI_SPACE_IO = 1 };
 
 struct acpi_spcr {

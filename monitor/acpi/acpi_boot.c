@@ -1,20 +1,35 @@
 #include "monitor/acpi/acpi_boot.h"
 #include "monitor/bootinfo.h"
+#include "monitor/lib/fmt.h"
+#include "monitor/lib/string.h"
+#include "arch/x86_64/paging.h"
 
 #define IDENTITY_END	(4ull << 30)	/* boot.S maps the first 4 GiB */
 #define BDA_EBDA_SEGMENT 0x40E		/* BIOS data area: the EBDA's segment */
 #define BIOS_ROM_START	0xE0000
 #define BIOS_ROM_END	0x100000
+/* No table a monitor reads is near this long; a damaged length field must
+ * not make us checksum (and so read) gigabytes, MMIO included. */
+#define TABLE_LEN_MAX	(1u << 20)
 
 static struct acpi_rsdp rsdp;
 static const char *rsdp_source;
 static bool searched;
 
+/* Also after paging_init, which unmaps page 0 and the guard pages: a
+ * damaged pointer into one of them reads as absent instead of faulting. */
 static const void *map_identity(void *ctx, uint64_t phys, size_t len)
 {
 	(void)ctx;
-	if (phys >= IDENTITY_END || len > IDENTITY_END - phys)
+	if (phys >= IDENTITY_END || len > IDENTITY_END - phys || len > TABLE_LEN_MAX)
 		return NULL;	/* above the boot identity map */
+	for (uint64_t a = phys & ~0xFFFull; a < phys + len;) {
+		int level;
+
+		if (!paging_query((uintptr_t)a, &level))
+			return NULL;
+		a = (a | ((1ull << (12 + 9 * (level - 1))) - 1)) + 1;	/* the next page */
+	}
 	return (const void *)(uintptr_t)phys;
 }
 
@@ -79,4 +94,72 @@ int acpi_boot_spcr(struct acpi_spcr *out)
 	if (!r || !(phys = acpi_find_table(r, &identity, "SPCR", &len)))
 		return -1;
 	return acpi_spcr_parse((const uint8_t *)(uintptr_t)phys, len, out);
+}
+
+static struct madt_info madt;
+static bool madt_found, madt_searched;
+static char madt_problem[96];
+
+static void find_madt(void)
+{
+	const struct acpi_rsdp *r = acpi_boot_rsdp();
+	const struct acpi_table_entry *t = NULL, *list;
+	unsigned int n;
+
+	madt_searched = true;
+	if (!r) {
+		fmt_snprintf(madt_problem, sizeof(madt_problem), "no RSDP: %s",
+			     acpi_boot_rsdp_source());
+		return;
+	}
+	list = acpi_boot_tables(&n, NULL);
+	for (unsigned int i = 0; i < n && !t; i++)
+		if (memcmp(list[i].sig, "APIC", 4) == 0)
+			t = &list[i];
+	if (!t) {
+		fmt_snprintf(madt_problem, sizeof(madt_problem), "no MADT (APIC) in the %s",
+			     r->xsdt ? "XSDT" : "RSDT");
+	} else if (!t->readable) {
+		fmt_snprintf(madt_problem, sizeof(madt_problem),
+			     "MADT at 0x%lx is not readable (length %u)", t->phys, t->len);
+	} else if (acpi_madt_parse((const uint8_t *)(uintptr_t)t->phys, t->len, &madt) != 0) {
+		fmt_snprintf(madt_problem, sizeof(madt_problem), "MADT at 0x%lx: %s (byte %u)",
+			     t->phys, madt.problem, madt.problem_at);
+	} else {
+		madt_found = true;
+	}
+}
+
+const struct madt_info *acpi_boot_madt(void)
+{
+	if (!madt_searched)
+		find_madt();
+	return madt_found ? &madt : NULL;
+}
+
+const char *acpi_boot_madt_problem(void)
+{
+	if (!madt_searched)
+		find_madt();
+	return madt_found ? NULL : madt_problem;
+}
+
+static struct acpi_table_entry tables[ACPI_TABLES_MAX], root;
+static unsigned int ntables;
+static bool listed;
+
+const struct acpi_table_entry *acpi_boot_tables(unsigned int *n, const struct acpi_table_entry **rootp)
+{
+	const struct acpi_rsdp *r;
+
+	if (!listed) {
+		listed = true;
+		r = acpi_boot_rsdp();
+		if (r)
+			ntables = acpi_list_tables(r, &identity, &root, tables, ACPI_TABLES_MAX);
+	}
+	*n = ntables;
+	if (rootp)
+		*rootp = &root;
+	return tables;
 }
