@@ -18,6 +18,22 @@
 #define ACPI_SPCR_MIN_LEN	80	/* revision 1 and 2 */
 #define ACPI_TABLES_MAX		64	/* RSDT/XSDT entries looked at */
 
+/* ACPI fields are little-endian and unaligned: read them byte by byte. */
+static inline uint16_t acpi_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t acpi_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t acpi_le64(const uint8_t *p)
+{
+	return (uint64_t)acpi_le32(p) | (uint64_t)acpi_le32(p + 4) << 32;
+}
+
 struct acpi_rsdp {
 	uint8_t revision;
 	uint32_t rsdt;		/* physical addresses; 0 when absent */

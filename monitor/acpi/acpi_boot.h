@@ -24,5 +24,18 @@ const struct acpi_table_entry *acpi_boot_tables(unsigned int *n,
  * acpi_boot_madt_problem() says which in one line (NULL when there is a MADT). */
 const struct madt_info *acpi_boot_madt(void);
 const char *acpi_boot_madt_problem(void);
+/* The first table with this signature in acpi_boot_tables(), checked or
+ * not, or NULL. */
+const struct acpi_table_entry *acpi_boot_table(const char sig[4]);
+
+/* Where the HPET and the IOAPIC its timer 0 is routed through are: from the
+ * ACPI HPET table and the MADT's first IOAPIC when they are valid and inside
+ * the uncached window boot.S maps, else the PC's fixed 0xFED00000 and
+ * 0xFEC00000; each *_why says which (and why not ACPI's), for info. */
+struct acpi_mmio {
+	uint64_t hpet, ioapic;
+	char hpet_why[96], ioapic_why[96];
+};
+const struct acpi_mmio *acpi_boot_mmio(void);
 
 #endif

@@ -30,21 +30,6 @@ static uint8_t min_len(uint8_t type)
 	}
 }
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 static void add_cpu(struct madt_info *m, uint32_t apic_id, uint32_t uid, uint32_t flags,
 		    bool x2apic)
 {
@@ -77,34 +62,34 @@ static void entry(struct madt_info *m, const uint8_t *e)
 {
 	switch (e[0]) {
 	case MADT_LAPIC:
-		add_cpu(m, e[3], e[2], le32(e + 4), false);
+		add_cpu(m, e[3], e[2], acpi_le32(e + 4), false);
 		break;
 	case MADT_X2APIC:
-		add_cpu(m, le32(e + 4), le32(e + 12), le32(e + 8), true);
+		add_cpu(m, acpi_le32(e + 4), acpi_le32(e + 12), acpi_le32(e + 8), true);
 		break;
 	case MADT_IOAPIC:
 		if (m->nioapics == MADT_IOAPICS_MAX)
 			m->dropped++;
 		else
 			m->ioapic[m->nioapics++] = (struct madt_ioapic){
-				.id = e[2], .address = le32(e + 4), .gsi_base = le32(e + 8) };
+				.id = e[2], .address = acpi_le32(e + 4), .gsi_base = acpi_le32(e + 8) };
 		break;
 	case MADT_OVERRIDE:
 		if (m->noverrides == MADT_OVERRIDES_MAX)
 			m->dropped++;
 		else
 			m->override[m->noverrides++] = (struct madt_override){
-				.bus = e[2], .irq = e[3], .gsi = le32(e + 4), .flags = le16(e + 8) };
+				.bus = e[2], .irq = e[3], .gsi = acpi_le32(e + 4), .flags = acpi_le16(e + 8) };
 		break;
 	case MADT_LAPIC_NMI:
 		/* a one-byte UID: 0xFF means every processor */
-		add_nmi(m, e[2] == 0xFF ? MADT_NMI_ALL_CPUS : e[2], le16(e + 3), e[5], false);
+		add_nmi(m, e[2] == 0xFF ? MADT_NMI_ALL_CPUS : e[2], acpi_le16(e + 3), e[5], false);
 		break;
 	case MADT_X2APIC_NMI:
-		add_nmi(m, le32(e + 4), le16(e + 2), e[8], true);
+		add_nmi(m, acpi_le32(e + 4), acpi_le16(e + 2), e[8], true);
 		break;
 	case MADT_LAPIC_ADDRESS:
-		m->lapic_address = le64(e + 4);
+		m->lapic_address = acpi_le64(e + 4);
 		break;
 	}
 }
@@ -125,13 +110,13 @@ int acpi_madt_parse(const uint8_t *t, size_t len, struct madt_info *out)
 		return fail(out, "shorter than its fixed fields", 0);
 	if (memcmp(t, "APIC", 4) != 0)
 		return fail(out, "signature is not APIC", 0);
-	if (le32(t + 4) != len)
+	if (acpi_le32(t + 4) != len)
 		return fail(out, "length field disagrees with the table's size", 4);
 	if (!acpi_checksum_ok(t, len))
 		return fail(out, "bad checksum", 9);
 	out->revision = t[8];
-	out->lapic_address = le32(t + 36);
-	out->flags = le32(t + 40);
+	out->lapic_address = acpi_le32(t + 36);
+	out->flags = acpi_le32(t + 40);
 	for (off = MADT_ENTRIES; off < len; off += t[off + 1]) {
 		if (len - off < 2)
 			return fail(out, "entry header runs past the table", (uint32_t)off);
