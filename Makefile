@@ -45,6 +45,7 @@ PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse
 	monitor/debug/step_plan.c monitor/debug/insn.c monitor/acpi/acpi.c monitor/shell/console_port.c \
 	monitor/gdb/gdb_packet.c monitor/gdb/gdb_regs.c monitor/gdb/target_xml.c \
 	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
+PORTABLE_SRCS += monitor/acpi/madt.c monitor/acpi/hpet_table.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all

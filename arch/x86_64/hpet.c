@@ -4,7 +4,6 @@
 #include "cpu.h"
 #include <stddef.h>
 
-#define HPET_BASE		0xFED00000ul	/* QEMU's, and the usual PC address */
 #define HPET_GCAP_ID		0x000
 #define HPET_GEN_CONF		0x010
 #define HPET_MAIN_COUNTER	0x0F0
@@ -21,14 +20,13 @@
 #define HPET_TN_VAL_SET		(1ull << 6)
 #define HPET_TN_32MODE		(1ull << 8)
 
-#define IOAPIC_BASE		0xFEC00000ul
 #define IOAPIC_REDTBL(pin)	(0x10 + 2 * (pin))
 #define IOAPIC_NMI		(4u << 8)	/* delivery mode NMI, edge, active high */
 #define IOAPIC_MASKED		(1u << 16)
 #define HPET_IOAPIC_PIN		2	/* ISA IRQ 0 under the usual MADT override */
 
-static volatile uint64_t *const hpet = (volatile uint64_t *)HPET_BASE;
-static volatile uint32_t *const ioapic = (volatile uint32_t *)IOAPIC_BASE;
+static volatile uint64_t *hpet;		/* set once, by hpet_init */
+static volatile uint32_t *ioapic;
 static uint64_t hz;
 static const char *absent = "not probed";
 static bool wide;			/* comparisons at 64 bits, else 32 */
@@ -62,13 +60,17 @@ static void ioapic_write(uint32_t reg, uint32_t v)
 	ioapic[4] = v;		/* IOWIN at +0x10 */
 }
 
-bool hpet_init(bool force_32bit)
+bool hpet_init(uint64_t base, uint64_t ioapic_base, bool force_32bit)
 {
-	uint64_t cap = rd(HPET_GCAP_ID);
-	uint32_t period_fs = (uint32_t)(cap >> 32);
+	uint64_t cap;
+	uint32_t period_fs;
 
+	hpet = (volatile uint64_t *)(uintptr_t)base;
+	ioapic = (volatile uint32_t *)(uintptr_t)ioapic_base;
+	cap = rd(HPET_GCAP_ID);
+	period_fs = (uint32_t)(cap >> 32);
 	if (cap == ~0ull || cap == 0 || period_fs == 0 || period_fs > 100000000u) {
-		absent = "no HPET at 0xfed00000";
+		absent = "no HPET answers at its address";
 		return false;
 	}
 	if (!(cap & HPET_CAP_LEGACY) || !(rd(HPET_T0_CONF) & HPET_TN_PER_CAP)) {

@@ -7,9 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* false if no HPET answers at the standard address. force_32bit: timer 0
+/* false if no HPET answers at base (its register block, mapped uncached);
+ * ioapic_base: the IOAPIC whose pin 2 timer 0 drives. force_32bit: timer 0
  * in 32-bit mode (TN_32MODE_CNF), as on a 32-bit HPET, for testing. */
-bool hpet_init(bool force_32bit);
+bool hpet_init(uint64_t base, uint64_t ioapic_base, bool force_32bit);
 bool hpet_present(void);
 bool hpet_wide(void);		/* 64-bit counter comparisons, else 32-bit */
 uint64_t hpet_hz(void);		/* main counter frequency */

@@ -18,6 +18,22 @@
 #define ACPI_SPCR_MIN_LEN	80	/* revision 1 and 2 */
 #define ACPI_TABLES_MAX		64	/* RSDT/XSDT entries looked at */
 
+/* ACPI fields are little-endian and unaligned: read them byte by byte. */
+static inline uint16_t acpi_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t acpi_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t acpi_le64(const uint8_t *p)
+{
+	return (uint64_t)acpi_le32(p) | (uint64_t)acpi_le32(p + 4) << 32;
+}
+
 struct acpi_rsdp {
 	uint8_t revision;
 	uint32_t rsdt;		/* physical addresses; 0 when absent */
@@ -44,6 +60,24 @@ int acpi_rsdp_parse(const uint8_t *p, size_t avail, struct acpi_rsdp *out);
  * its length. */
 uint64_t acpi_find_table(const struct acpi_rsdp *r, const struct acpi_mem *m, const char sig[4],
 			 uint32_t *len);
+
+/* One table the XSDT or RSDT lists, as found, checked or not. */
+struct acpi_table_entry {
+	uint64_t phys;
+	uint32_t len;		/* its length field; 0 if its header is unreadable */
+	char sig[5];		/* NUL-terminated */
+	char oem_id[7];
+	bool readable;		/* header and len bytes could be mapped, len >= 36 */
+	bool checksum_ok;
+};
+
+/* The root table (*root: the XSDT, or the RSDT when the XSDT is absent or
+ * damaged) and up to max of the tables it lists, in its order, each with
+ * its checksum verdict. Returns how many; 0 with root->readable false if
+ * neither root table is usable. */
+unsigned int acpi_list_tables(const struct acpi_rsdp *r, const struct acpi_mem *m,
+			      struct acpi_table_entry *root, struct acpi_table_entry *out,
+			      unsigned int max);
 
 enum acpi_space { ACPI_SPACE_MEMORY = 0, ACPI_SPACE_IO = 1 };
 

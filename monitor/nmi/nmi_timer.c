@@ -1,4 +1,5 @@
 #include "monitor/nmi/nmi_timer.h"
+#include "monitor/acpi/acpi_boot.h"
 #include "monitor/bootinfo.h"
 #include "monitor/cpuinfo.h"
 #include "monitor/lib/string.h"
@@ -186,8 +187,10 @@ static const struct nmi_source timer_source = {
 
 void nmi_timer_init(void)
 {
+	const struct acpi_mmio *io = acpi_boot_mmio();
+
 	one_shot = choose_one_shot();
 	takes_all = bootinfo_has_option("quirk=nmi-late") || (!one_shot && on_tcg());
-	if (hpet_init(bootinfo_has_option("hpet=32bit")))
+	if (hpet_init(io->hpet, io->ioapic, bootinfo_has_option("hpet=32bit")))
 		nmi_register_source(&timer_source);
 }
