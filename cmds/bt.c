@@ -2,19 +2,25 @@
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
 #include "monitor/debug/stop.h"
+#include "monitor/lib/string.h"
+#include "monitor/smp/smp_bt.h"
 
 static int cmd_bt(int argc, char **argv)
 {
 	struct trap_frame *f = stop_frame();
 	struct trap_frame here;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "all")))
 		return ST_USAGE;
 	if (!f) {
 		capture_regs(&here);
 		f = &here;
-		kprintf("nothing is stopped: backtrace of the shell\n");
+		if (argc == 1)
+			kprintf("nothing is stopped: backtrace of the shell\n");
+	}
+	if (argc == 2) {
+		smp_bt_all(f);
+		return ST_OK;
 	}
 	backtrace_print(f->rip, f->rbp, f->rsp);
 	return ST_OK;
@@ -22,6 +28,6 @@ static int cmd_bt(int argc, char **argv)
 
 COMMAND(bt,
 	.name = "bt",
-	.usage = "",
-	.summary = "frame-pointer backtrace of the stopped context (or the shell)",
+	.usage = "[all]",
+	.summary = "frame-pointer backtrace of the stopped context (or the shell); all: every CPU, by NMI",
 	.run = cmd_bt);

@@ -5,6 +5,8 @@
 #include "monitor/lib/string.h"
 #include "monitor/work/work_mix.h"
 #include "monitor/work/workloads.h"
+#include "monitor/smp/smp_work.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
 
@@ -87,11 +89,34 @@ static int work_mix_cmd(int argc, char **argv)
 	return ST_OK;
 }
 
+/* work NAME ARGS cpu=N on another CPU: posted, and the shell goes on. */
+static int work_elsewhere(int argc, char **argv, uint64_t cpu)
+{
+	struct smp_job job;
+	int st;
+
+	if ((st = smp_work_parse(argc, argv, &job)) != ST_OK)
+		return st;
+	if (smp_post((unsigned int)cpu, &job))
+		return ST_REPORTED;
+	kprintf("work %s: started on cpu %lu (its line comes at a prompt once it ends)\n",
+		argv[1], cpu);
+	return ST_OK;
+}
+
 static int cmd_work(int argc, char **argv)
 {
 	uint64_t ms, n, faults, depth, fl;
 	int st;
 
+	if (argc >= 3 && strncmp(argv[argc - 1], "cpu=", 4) == 0) {
+		if (parse_u64(argv[argc - 1] + 4, &n) != ST_OK || n >= smp_cpu_count())
+			return errorf("bad cpu '%s' (0 to %u: cpu lists them)", argv[argc - 1] + 4,
+				      smp_cpu_count() - 1);
+		if (n != this_cpu()->cpu)
+			return work_elsewhere(argc - 1, argv, n);
+		argc--;		/* this CPU: as without cpu= */
+	}
 	if (argc < 2)
 		return ST_USAGE;
 	if (strcmp(argv[1], "list") == 0 && argc == 2) {
@@ -156,6 +181,7 @@ static int cmd_work(int argc, char **argv)
 COMMAND(work,
 	.name = "work",
 	.usage = "list | mix A:B:C [ms|rounds=N] | spin [ms] | spin-cli [ms] | rep-cli [ms] | lazy [ms] | "
-		 "wildfp [ms] | recurse DEPTH | scratch N",
+		 "wildfp [ms] | recurse DEPTH | scratch N  (mix and the spins also take cpu=N last: "
+		 "run on CPU N, return at once)",
 	.summary = "built-in workloads to break into and profile",
 	.run = cmd_work);

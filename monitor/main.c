@@ -10,6 +10,7 @@
 #include "monitor/debug/break_watch.h"
 #include "profiler/pmu_live.h"
 #include "monitor/shell/shell.h"
+#include "monitor/smp/smp.h"
 #include "version.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/gdt.h"
@@ -53,6 +54,7 @@ void kmain(uint32_t magic, uint32_t info)
 	nmi_timer_init();		/* HPET timer 0 as NMI, off until someone asks */
 	break_watch_init();		/* Ctrl-C with interrupts off: on the timer's tick */
 	pmu_live_detect();		/* after the IDT: its MSR probes may #GP */
+	smp_init();			/* APs up; its NMI source after the others */
 	pic_init();			/* 8259 off the exception vectors, all lines masked */
 	uart_set_rx_irq(true);
 	if (uart_irq() != UART_NO_IRQ)

@@ -16,8 +16,11 @@
 #define APIC_ICR_STARTUP	(6u << 8)
 #define APIC_ICR_LEVEL_ASSERT	(1u << 14)
 
+#define APIC_EOI		0x0B0
+
 static volatile uint32_t *apic;	/* identity-mapped, uncached (boot.S maps the top GiB UC) */
 static bool x2;			/* decided by the bootstrap CPU */
+uint64_t apic_eoi_reg;		/* for apic_wake.S: the xAPIC EOI's address, 0 in x2APIC mode */
 
 static uint32_t apic_read(unsigned int reg)
 {
@@ -65,6 +68,7 @@ bool apic_init(void)
 	if (x2)
 		wrmsr(MSR_IA32_APIC_BASE, base | MSR_APIC_BASE_ENABLE | MSR_APIC_BASE_X2APIC);
 	apic_write(APIC_SVR, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
+	apic_eoi_reg = x2 ? 0 : (uintptr_t)&apic[APIC_EOI / 4];
 	p->apic_id = x2 ? apic_read(APIC_ID) : apic_read(APIC_ID) >> 24;
 	if (p->cpu != 0) {
 		/* an AP's LVTs come out of INIT masked: take external NMIs on
@@ -134,6 +138,11 @@ static void send_ipi(unsigned int dest, uint32_t low)
 void apic_send_nmi(unsigned int dest)
 {
 	send_ipi(dest, APIC_ICR_NMI | APIC_ICR_ASSERT);
+}
+
+void apic_send_wake(unsigned int dest)
+{
+	send_ipi(dest, APIC_WAKE_VECTOR);	/* fixed delivery, edge */
 }
 
 void apic_send_init(unsigned int dest)

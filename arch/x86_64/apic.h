@@ -36,7 +36,12 @@ void apic_send_self_nmi(void);
 /* Normal context (see apic.c for xAPIC's borrowed ICR high). dest is an
  * APIC id. */
 void apic_send_nmi(unsigned int dest);
-void apic_send_init(unsigned int dest);			/* level assert */
+void apic_send_init(unsigned int dest);
+/* A fixed interrupt at APIC_WAKE_VECTOR, whose handler (apic_wake.S) only
+ * ends the interrupt: it wakes a CPU from "sti; hlt". */
+#define APIC_WAKE_VECTOR	0xF0
+void apic_send_wake(unsigned int dest);
+void apic_wake_entry(void);			/* level assert */
 void apic_send_startup(unsigned int dest, unsigned int page);	/* start at page << 12 */
 
 /* The PMU's overflow interrupt as an NMI, masked or not. Intel sets the mask

@@ -6,6 +6,7 @@
 #include "monitor/nmi/nmi.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hpet.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/tsc.h"
 
 static uint64_t want[3];		/* by user */
@@ -139,7 +140,9 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	enum hpet_tick t;
 	uint64_t now;
 
-	if (!stats.hz)
+	/* the IOAPIC sends the HPET's NMI to the bootstrap CPU alone (hpet.c):
+	 * another CPU's NMI is never a tick, and its stats are not per CPU */
+	if (!stats.hz || this_cpu()->cpu != 0)
 		return false;
 	t = hpet_tick_in_nmi();
 	if (t == HPET_NOT_DUE) {

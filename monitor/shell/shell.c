@@ -15,6 +15,7 @@
 #include "monitor/debug/stop.h"
 #include "monitor/gdb/gdb_stub.h"
 #include "monitor/shell/parse.h"
+#include "monitor/smp/smp.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/jmp_ctx.h"
@@ -137,6 +138,7 @@ static void run_loop(bool stopped)
 			gdb_serve(stopped ? stop_frame() : &self, stopped);
 			continue;
 		}
+		smp_print_done();	/* other CPUs' workloads that ended */
 		console_puts(stopped ? "mon(stopped)> " : "mon> ");
 		for (;;) {
 			int c = console_getc();

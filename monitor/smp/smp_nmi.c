@@ -1,0 +1,88 @@
+#include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
+#include "monitor/smp/smp_nmi.h"
+#include "monitor/smp/smp.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fault_safe.h"
+#include "arch/x86_64/tsc.h"
+
+static uint64_t request;	/* the shell CPU's last request number */
+
+/* NMI context: the frame-pointer chain, read fault-safe and without mapping
+ * lazy pages (a wild RBP must end the walk, not allocate). */
+static void snapshot_in_nmi(struct smp_snapshot *s, const struct trap_frame *f)
+{
+	uint64_t rbp = f->rbp;
+
+	s->rip = f->rip;
+	s->rsp = f->rsp;
+	s->rbp = f->rbp;
+	s->rflags = f->rflags;
+	s->nret = 0;
+	s->walk_faulted = false;
+	while (rbp && !(rbp & 7) && s->nret < SMP_BT_FRAMES) {
+		uint64_t next, ret;
+
+		if (fault_safe_probe_read64(rbp, &next) || fault_safe_probe_read64(rbp + 8, &ret)) {
+			s->walk_faulted = true;
+			break;
+		}
+		if (ret == 0)
+			break;
+		s->ret[s->nret++] = ret;
+		if (next != 0 && next <= rbp)
+			break;
+		rbp = next;
+	}
+}
+
+static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
+{
+	struct smp_cpu *c = &smp_cpus[this_cpu()->cpu];
+	uint64_t want = __atomic_load_n(&c->bt_want, __ATOMIC_ACQUIRE);
+
+	(void)repeat;
+	if (want == c->bt_done)
+		return false;
+	snapshot_in_nmi(&c->snap, f);
+	__atomic_store_n(&c->bt_done, want, __ATOMIC_RELEASE);
+	return true;
+}
+
+static const struct nmi_source bt_source = {
+	.name = "IPI backtrace request",
+	.claim_in_nmi = claim_in_nmi,
+};
+
+void smp_nmi_init(void)
+{
+	nmi_register_source(&bt_source);
+}
+
+uint64_t smp_nmi_backtrace_all(uint64_t timeout_ms)
+{
+	unsigned int self = this_cpu()->cpu;
+	uint64_t end;
+	bool all;
+
+	request++;
+	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
+		struct smp_cpu *c = &smp_cpus[i];
+
+		if (i == self || c->state == SMP_NOT_RESPONDING)
+			continue;
+		__atomic_store_n(&c->bt_want, request, __ATOMIC_RELEASE);
+		apic_send_nmi(c->apic_id);
+	}
+	end = rdtsc() + tsc_hz() / 1000 * timeout_ms;
+	do {
+		all = true;
+		for (unsigned int i = 0; i < smp_cpu_count(); i++)
+			if (i != self && smp_cpus[i].state != SMP_NOT_RESPONDING &&
+			    __atomic_load_n(&smp_cpus[i].bt_done, __ATOMIC_ACQUIRE) != request)
+				all = false;
+		if (!all)
+			cpu_relax();
+	} while (!all && rdtsc() < end);
+	return request;
+}

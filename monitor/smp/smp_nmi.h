@@ -1,0 +1,18 @@
+/*
+ * "IPI backtrace request", an NMI source: the shell CPU asks another CPU for
+ * its interrupted state by bumping that CPU's bt_want and sending it an NMI
+ * (an NMI, because a CPU spinning with interrupts off answers nothing else).
+ * The NMI claims itself only while its CPU's bt_want is ahead of bt_done, so
+ * an NMI nobody asked for still counts as unknown.
+ */
+#ifndef MONITOR_SMP_NMI_H
+#define MONITOR_SMP_NMI_H
+
+#include <stdint.h>
+
+void smp_nmi_init(void);	/* registers the source; boot, bootstrap CPU */
+/* Shell CPU: asks every other online CPU, waits up to timeout_ms for all
+ * answers; returns the request number each answer's bt_done will show. */
+uint64_t smp_nmi_backtrace_all(uint64_t timeout_ms);
+
+#endif
