@@ -70,7 +70,7 @@ def run_one(test, accel):
         return run_without_monitor(test, accel)
     mon = Monitor(accel=accel, boot=test["boot"], icount=test["icount"],
                   reboot=test["reboot"], firmware=test["firmware"], memory=test["memory"],
-                  cmdline=test["cmdline"], extra=test["extra"])
+                  cmdline=test["cmdline"], extra=test["extra"], smp=test["smp"])
     with LIVE_LOCK:
         LIVE.add(mon)
     t0 = time.monotonic()

@@ -59,11 +59,11 @@ def default_boot(accel):
 
 
 def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
-              reboot=False, extra=(), firmware="bios", cmdline=()):
+              reboot=False, extra=(), firmware="bios", cmdline=(), smp=None):
     """The QEMU command line. serial: a QEMU -serial argument (or a list of
     them: COM1, COM2, ...). cmdline: boot options for the monitor
     (hpet=oneshot, ...); the ISO's grub.cfg passes none, so they boot with
-    -kernel and -append."""
+    -kernel and -append. smp: the number of CPUs (QEMU's default, 1, if None)."""
     boot = boot or default_boot(accel)
     if firmware == "uefi":
         boot = "iso"  # OVMF has no multiboot1 loader: GRUB's EFI build it is
@@ -105,6 +105,8 @@ def qemu_argv(accel, boot=None, serial="stdio", memory="256M", icount=None,
             argv += ["-append", " ".join(append)]
     else:
         argv += ["-cdrom", ISO, "-boot", "d"]
+    if smp is not None:
+        argv += ["-smp", str(smp)]
     if not reboot:
         argv += ["-no-reboot"]
     return argv + list(extra)

@@ -1,5 +1,5 @@
 /*
- * void nmi_canary_run(uint64_t iterations, uint32_t *icr, uint32_t icr_value,
+ * void nmi_canary_run(uint64_t iterations, uint32_t *icr, uint64_t icr_value,
  *                     volatile uint64_t *pending, uint64_t out[16])
  *
  * nmi test "canary": hold known values in every general register, DF=1 and
@@ -9,9 +9,12 @@
  * JRCXZ leave the flags alone; the loop waits until the NMI has claimed
  * its request by reading the request word into RCX), so any corruption by the NMI path survives to the end,
  * where the registers and RFLAGS are stored in out[] (RFLAGS, RAX..R15 in
- * trap_frame order reversed: see nmi_selftest.c).
+ * trap_frame order reversed: see nmi_selftest.c). icr NULL means x2APIC:
+ * the self-NMI is a WRMSR of the whole icr_value, whose RAX and RDX are
+ * borrowed on the stack and whose mode is told by JRCXZ (no flag changes).
  */
 #include "push_regs.h"
+#include "percpu_offsets.h"
 #define CANARY_FLAGS	0x0cd7	/* CF PF AF ZF SF DF OF, bit 1; IF=0 TF=0 */
 #define WAIT_LOOPS	10000000	/* bounded wait for each NMI */
 
@@ -32,7 +35,7 @@ nmi_canary_run:
 
 	movq %rdi, %rbx			/* iterations */
 	movq %rsi, %r15			/* ICR */
-	movl %edx, %r13d		/* ICR value */
+	movq %rdx, %r13			/* ICR value */
 	movq %rcx, %r14			/* pending requests word */
 	movabsq $0x1111111111111111, %rax
 	movabsq $0x4444444444444444, %rdx
@@ -48,7 +51,21 @@ nmi_canary_run:
 	pushq $CANARY_FLAGS
 	popfq
 1:	movq $1, (%r14)			/* the coming NMI is a request of ours */
-	movl %r13d, (%r15)		/* send the self-NMI */
+	movq %r15, %rcx			/* send the self-NMI: */
+	jrcxz 7f
+	movl %r13d, (%r15)		/* xAPIC: one store to ICR low */
+	jmp 8f
+7:	pushq %rax			/* x2APIC: WRMSR of the whole ICR */
+	pushq %rdx
+	pushq %r13
+	movl (%rsp), %eax
+	movl 4(%rsp), %edx
+	popq %rcx
+	movl $X2APIC_ICR_MSR, %ecx
+	wrmsr
+	popq %rdx
+	popq %rax
+8:
 	movq $WAIT_LOOPS, (%rsp)
 2:	movq (%r14), %rcx		/* claimed (0) once the NMI was served */
 	jrcxz 5f

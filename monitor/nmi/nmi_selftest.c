@@ -65,7 +65,7 @@ static bool nmi_late;
  * only be checked as lower bounds. unknown and latched stay exact. */
 static bool relaxed;
 
-extern void nmi_canary_run(uint64_t iterations, volatile uint32_t *icr, uint32_t icr_value,
+extern void nmi_canary_run(uint64_t iterations, volatile uint32_t *icr, uint64_t icr_value,
 			   volatile uint64_t *pending, uint64_t out[16]);
 extern char nmi_hook_copy_site[], nmi_hook_exit_site[], nmi_hook_copy[], nmi_hook_exit[];
 
@@ -442,11 +442,11 @@ static bool run_canary(unsigned long n)
 	memcpy(w, want, sizeof(w));
 	w[0] = p->apic_icr;
 	w[1] = (uintptr_t)nmi_ipi_pending_word();
-	w[2] = (uint32_t)p->self_nmi_icr;
+	w[2] = p->apic_icr ? (uint32_t)p->self_nmi_icr : p->self_nmi_icr;	/* x2APIC: all 64 bits */
 	reset_state(C_CANARY, n);
 	take(&a);
 	cli();
-	nmi_canary_run(n, (volatile uint32_t *)(uintptr_t)p->apic_icr, (uint32_t)p->self_nmi_icr,
+	nmi_canary_run(n, (volatile uint32_t *)(uintptr_t)p->apic_icr, w[2],
 		       nmi_ipi_pending_word(), out);
 	if (fl & X86_RFLAGS_IF)
 		sti();

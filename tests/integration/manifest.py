@@ -20,6 +20,7 @@ import test_nmi as nmi
 import test_prof as prof
 import test_promises as promises
 import test_shell as shell
+import test_smp as smp
 import test_tcp as tcp
 import test_timer as timer
 import test_tools as tools
@@ -38,13 +39,14 @@ TCG = ("tcg",)
 
 
 def t(func, accels=BOTH, boot=None, timeout=120, reboot=False, icount=None, name=None,
-      monitor=True, firmware="bios", memory="256M", cmdline=(), extra=()):
+      monitor=True, firmware="bios", memory="256M", cmdline=(), extra=(), smp=None):
     """memory: QEMU -m; cmdline: the monitor's boot options (they boot with
-    -kernel); extra: more QEMU arguments (a test may add its own per run)."""
+    -kernel); extra: more QEMU arguments (a test may add its own per run);
+    smp: QEMU -smp (None: QEMU's default, one CPU)."""
     group = func.__module__[len("test_"):]
     return dict(name="%s/%s" % (group, name or func.__name__[len("test_"):]), func=func, accels=accels,
                 boot=boot, timeout=timeout, reboot=reboot, icount=icount, monitor=monitor,
-                firmware=firmware, memory=memory, cmdline=cmdline, extra=extra)
+                firmware=firmware, memory=memory, cmdline=cmdline, extra=extra, smp=smp)
 
 
 TESTS = [
@@ -273,6 +275,12 @@ TESTS += [
       monitor=False, timeout=300),
     t(gdb.test_packet_fuzz_then_gdb_attaches, accels=("tcg",), monitor=False, timeout=300),
     t(gdb.test_a_dollar_line_that_is_no_packet_is_one_error),
+
+    # every CPU (issue 15): APs from the MADT, cpu, work ... cpu=N, bt all by NMI
+    t(smp.test_four_cpus_bt_all_and_work_elsewhere, accels=("tcg",), smp="4,maxcpus=6",
+      timeout=240),
+    t(smp.test_one_cpu_lists_the_shell_alone, accels=("tcg",)),
+    t(smp.test_kvm_two_cpus, accels=("kvm",), smp=2),
 
     # tools/mutate.py's mutant generator on snippets: no monitor built
     t(mutate.test_generator_mutates_c_code_only, accels=("host",), monitor=False),

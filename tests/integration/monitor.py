@@ -27,10 +27,11 @@ class TestSkip(Exception):
 
 class Monitor:
     def __init__(self, accel="tcg", boot=None, icount=None, reboot=False,
-                 extra=(), memory="256M", firmware="bios", serial="stdio", cmdline=()):
+                 extra=(), memory="256M", firmware="bios", serial="stdio", cmdline=(),
+                 smp=None):
         self.argv = qemu.qemu_argv(accel, boot=boot, icount=icount, reboot=reboot,
                                    extra=extra, memory=memory, firmware=firmware,
-                                   serial=serial, cmdline=cmdline)
+                                   serial=serial, cmdline=cmdline, smp=smp)
         self.accel = accel
         self.buf = ""
         self.cond = threading.Condition()

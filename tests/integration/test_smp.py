@@ -1,0 +1,115 @@
+"""Every CPU: the APs the MADT names come up (INIT-SIPI-SIPI), `cpu` lists
+them, `work ... cpu=N` runs a workload on another CPU and returns at once,
+`bt all` backtraces every CPU by NMI, one spinning with interrupts off
+included. One boot per scenario."""
+import re
+import time
+
+from monitor import TestFailure, expect, expect_eq
+from test_shell import one_error, still_works
+
+
+def cpu_table(mon):
+    """(header line, {cpu: (apic id, state)}) from `cpu`."""
+    out = mon.cmd("cpu")
+    rows = {}
+    for m in re.finditer(r"^cpu (\d+)  APIC id (\d+)\s+(\S.*)$", out, re.M):
+        rows[int(m.group(1))] = (int(m.group(2)), m.group(3).strip())
+    return out.splitlines()[0], rows
+
+
+def bt_sections(out):
+    """{cpu: text of its section} from `bt all`."""
+    parts = re.split(r"^cpu (\d+) \(APIC id \d+\): ", out, flags=re.M)
+    return {int(parts[i]): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def bt_all_answered(mon, cpus):
+    """bt all until every CPU in cpus answered: a vCPU thread the host left
+    unscheduled for the whole 100 ms is the host's doing, not ours (at most
+    three tries, each printed)."""
+    for _ in range(3):
+        out = mon.cmd("bt all")
+        secs = bt_sections(out)
+        if all(c in secs and "did not answer" not in secs[c] for c in cpus):
+            return secs
+    raise TestFailure("bt all: some CPU never answered in 3 tries:\n" + out)
+
+
+def wait_idle(mon, cpu, timeout=60.0):
+    """Poll `cpu` until cpu is idle; returns everything printed meanwhile
+    (the completion line comes before a prompt)."""
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = mon.cmd("cpu")
+        seen += out
+        if re.search(r"^cpu %d  APIC id \d+\s+idle$" % cpu, out, re.M):
+            return seen + mon.cmd("")
+    raise TestFailure("cpu %d still busy after %.0fs:\n%s" % (cpu, timeout, seen[-2000:]))
+
+
+def test_four_cpus_bt_all_and_work_elsewhere(mon):
+    # -smp 4,maxcpus=6: QEMU's MADT has six entries, two of them disabled
+    head, rows = cpu_table(mon)
+    expect("6 processor entries, 4 online" in head and "disabled entries skipped" in head,
+           "cpu header: " + head)
+    expect_eq(sorted(rows), [0, 1, 2, 3], "cpus listed")
+    for c in range(4):
+        expect_eq(rows[c][0], c, "cpu %d's APIC id" % c)
+    expect_eq([rows[c][1] for c in range(4)], ["shell", "idle", "idle", "idle"], "states")
+
+    out = mon.cmd("work spin-cli 15000 cpu=2")
+    expect("started on cpu 2" in out, "work ... cpu=2 did not start: " + out)
+    expect_eq(cpu_table(mon)[1][2][1], "running spin-cli", "cpu 2's state")
+    one_error(mon.cmd("work spin 100 cpu=2"), "cpu 2 is busy running spin-cli")
+
+    secs = bt_all_answered(mon, [1, 2, 3])
+    expect("cmd_bt" in secs[0], "cpu 0 (the shell) lacks cmd_bt:\n" + secs[0])
+    expect(re.search(r"#0 .*work_spin\+", secs[2]) and "work_spin_cli+" in secs[2],
+           "cpu 2 is not in work_spin_cli:\n" + secs[2])
+    expect("interrupts off" in secs[2], "cpu 2 spins with interrupts off:\n" + secs[2])
+    for c in (1, 3):
+        expect(re.search(r"#0 .*idle_until_posted\+", secs[c]), "cpu %d not idle:\n%s" % (c, secs[c]))
+        expect("work_spin" not in secs[c], "cpu %d shows work:\n%s" % (c, secs[c]))
+
+    out = mon.cmd("work mix 7:2:1 rounds=5 cpu=1")
+    expect("started on cpu 1" in out, "work mix cpu=1 did not start: " + out)
+    seen = wait_idle(mon, 1)
+    m = re.search(r"cpu 1: work mix 7:2:1: (\d+) rounds in \d+ ms; leaf iterations "
+                  r"a=(\d+) b=(\d+) c=(\d+)", seen)
+    expect(m, "no completion line for cpu 1:\n" + seen)
+    expect_eq(int(m.group(1)), 5, "rounds run on cpu 1")
+    a, b, c = (int(m.group(i)) for i in (2, 3, 4))
+    expect(a > b > c > 0, "leaf iterations a=%d b=%d c=%d not in the order 7:2:1" % (a, b, c))
+    expect_eq(seen.count("cpu 1: work mix"), 1, "completion lines printed")
+    expect_eq(cpu_table(mon)[1][1][1], "idle", "cpu 1 after its work")
+
+    one_error(mon.cmd("work spin 10 cpu=4"), "bad cpu '4'")
+    one_error(mon.cmd("work lazy 10 cpu=3"), "not 'lazy'")
+    # the other CPUs' NMIs are claimed by their own source; the shell CPU got none
+    out = mon.cmd("nmi")
+    expect(re.search(r"unknown 0\b", out), "unknown NMIs on the shell CPU:\n" + out)
+    still_works(mon)
+
+
+def test_one_cpu_lists_the_shell_alone(mon):
+    head, rows = cpu_table(mon)
+    expect(head.startswith("1 cpus, 1 online"), "cpu header: " + head)
+    expect_eq(rows, {0: (0, "shell")}, "cpu table")
+    secs = bt_sections(mon.cmd("bt all"))
+    expect_eq(sorted(secs), [0], "bt all sections")
+    expect("cmd_bt" in secs[0], "bt all on one CPU:\n" + secs[0])
+    one_error(mon.cmd("work spin 10 cpu=1"), "bad cpu '1'")
+    still_works(mon)
+
+
+def test_kvm_two_cpus(mon):
+    head, rows = cpu_table(mon)
+    expect(head.startswith("2 cpus, 2 online"), "cpu header: " + head)
+    expect_eq(sorted(rows), [0, 1], "cpus listed")
+    out = mon.cmd("work spin-cli 10000 cpu=1")
+    expect("started on cpu 1" in out, "work ... cpu=1 did not start: " + out)
+    secs = bt_all_answered(mon, [1])
+    expect("work_spin_cli+" in secs[1], "cpu 1 is not in work_spin_cli:\n" + secs[1])
+    still_works(mon)
