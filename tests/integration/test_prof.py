@@ -122,10 +122,11 @@ def test_prof_report_finds_the_mix_leaves(mon):
 
 def test_prof_dumps_are_framed_with_crc(mon):
     # few samples under KVM: every dump line is a slow serial write there
+    # (and a loaded host delivered a quarter of the timer's NMIs)
     if mon.accel == "tcg":
         profile_mix(mon, "1:1:3", 400)
     else:
-        profile_mix(mon, "1:1:3", 300, hz=200, min_samples=20)
+        profile_mix(mon, "1:1:3", 300, hz=200, min_samples=5)
     _, total, _ = shares(mon)
     lines, n = dump(mon, "folded")
     expect_eq(n, total, "folded samples= vs report")
