@@ -15,9 +15,9 @@
 #include "monitor/lib/symbols.h"
 #include "arch/x86_64/percpu.h"
 
-/* The bootstrap CPU's stops (only it runs a shell). */
-static struct trap_frame *current;
-static DEBUG_PATH_DATA volatile unsigned int depth;
+/* Each CPU's stops: its innermost stopped frame and how many are open. */
+static struct trap_frame *current[MAX_CPUS];
+static DEBUG_PATH_DATA volatile unsigned int depth[MAX_CPUS];
 
 static void print_stop(const struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
@@ -45,44 +45,45 @@ __attribute__((noinline)) static enum shell_action
 stop_run(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
 	struct percpu *cpu = this_cpu();
-	struct trap_frame *outer = current;
+	struct trap_frame *outer = current[cpu->cpu];
 	bool was_in_command = cpu->in_command;
 	enum shell_action a;
 
 	gdb_note_stop(f, why, bp_id);	/* for gdb's '?', also if it attaches in the stop */
 	if (!gdb_attached())
 		print_stop(f, why, bp_id);	/* attached: gdb_serve reports it */
-	current = f;
+	current[cpu->cpu] = f;
 	a = shell_run_stopped();
-	current = outer;
+	current[cpu->cpu] = outer;
 	cpu->in_command = was_in_command;
 	return a;
 }
 
 DEBUG_PATH void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
+	unsigned int c = this_cpu()->cpu;
 	enum shell_action a;
 
-	depth++;
+	depth[c]++;
 	a = stop_run(f, why, bp_id);
-	depth--;
+	depth[c]--;
 	bp_resume(f, a == SHELL_STEP);
 }
 
 struct trap_frame *stop_frame(void)
 {
-	return current;
+	return current[this_cpu()->cpu];
 }
 
 void stop_hold(bool on)
 {
 	if (on)
-		depth++;
+		depth[this_cpu()->cpu]++;
 	else
-		depth--;
+		depth[this_cpu()->cpu]--;
 }
 
 DEBUG_PATH bool stop_active(void)
 {
-	return depth > 0;
+	return depth[this_cpu()->cpu] > 0;
 }

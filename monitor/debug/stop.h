@@ -16,8 +16,8 @@ enum stop_reason { STOP_BREAKPOINT, STOP_STEP, STOP_BREAK, STOP_WATCH };
  * STOP_WATCH. With gdb attached the stop is gdb's: nothing is printed, the
  * stub reports it (monitor/gdb/gdb_stub.c). */
 void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned int bp_id);
-struct trap_frame *stop_frame(void);	/* the innermost stopped context, or NULL */
-bool stop_active(void);			/* inside a stop: breakpoints only count */
+struct trap_frame *stop_frame(void);	/* this CPU's innermost stopped context, or NULL */
+bool stop_active(void);			/* this CPU is inside a stop: its hits only count */
 /* The gdb stub while it serves packets: hits (of what its memory accesses
  * or monitor commands run) only count, as inside a stop. */
 void stop_hold(bool on);
