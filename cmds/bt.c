@@ -4,6 +4,7 @@
 #include "monitor/debug/stop.h"
 #include "monitor/lib/string.h"
 #include "monitor/smp/smp_bt.h"
+#include "monitor/smp/smp_world.h"
 
 static int cmd_bt(int argc, char **argv)
 {
@@ -22,6 +23,8 @@ static int cmd_bt(int argc, char **argv)
 		smp_bt_all(f);
 		return ST_OK;
 	}
+	if (smp_world_view())
+		f = smp_world_view();	/* cpu N chose a parked CPU */
 	backtrace_print(f->rip, f->rbp, f->rsp);
 	return ST_OK;
 }

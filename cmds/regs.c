@@ -3,6 +3,7 @@
 #include "monitor/debug/stop.h"
 #include "monitor/debug/trap.h"
 #include "monitor/lib/symbols.h"
+#include "monitor/smp/smp_world.h"
 
 /* regs_print gives the raw RIP; the stop line and bt name it: so does regs */
 static void print_with_rip_symbol(const struct trap_frame *f)
@@ -21,9 +22,12 @@ static int cmd_regs(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return ST_USAGE;
-	if (stop_frame()) {
-		kprintf("registers of the stopped context:\n");
-		print_with_rip_symbol(stop_frame());
+	if (smp_world_view()) {
+		if (smp_world_view() != stop_frame())
+			kprintf("registers of cpu %u (stopped):\n", smp_world_selected());
+		else
+			kprintf("registers of the stopped context:\n");
+		print_with_rip_symbol(smp_world_view());
 		return ST_OK;
 	}
 	capture_regs(&f);

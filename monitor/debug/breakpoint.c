@@ -14,6 +14,7 @@
 #include "monitor/debug/insn_boundary.h"
 #include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
+#include "monitor/smp/smp_world.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fault_safe.h"
 #include "arch/x86_64/paging.h"
@@ -108,6 +109,7 @@ enum bp_error bp_add(uint64_t addr, bool trace, unsigned int *id, struct bp_why 
 	/* complete before the int3 is out: a hit may come at once (from an NMI) */
 	__atomic_store_n(&free->used, true, __ATOMIC_RELEASE);
 	text_poke((void *)addr, &(uint8_t){ INT3 }, 1);
+	smp_sync_cores();	/* other CPUs running this code see the int3 */
 	return BP_OK;
 }
 
@@ -116,7 +118,18 @@ enum bp_error bp_add(uint64_t addr, bool trace, unsigned int *id, struct bp_why 
 static void remove(struct breakpoint *b)
 {
 	text_poke((void *)b->addr, &b->bytes[0], 1);
+	/* no CPU runs into this int3 after this; one that already hit it
+	 * finds the breakpoint (still used) or its byte back (bp_on_int3) */
+	smp_sync_cores();
 	__atomic_store_n(&b->used, false, __ATOMIC_RELEASE);
+}
+
+bool bp_exists(unsigned int id)
+{
+	for (unsigned int i = 0; i < BP_MAX; i++)
+		if (bps[i].used && bps[i].id == id)
+			return true;
+	return false;
 }
 
 bool bp_del(unsigned int id)
@@ -188,8 +201,15 @@ DEBUG_PATH bool bp_on_int3(struct trap_frame *f)
 	bool can_stop;
 
 	if (!b) {
-		/* deleted between the int3 and here: its byte is back, run it */
-		if (*(volatile uint8_t *)addr != INT3) {
+		/* deleted between the int3 and here: its byte is back, run it.
+		 * This CPU may still hold the int3 in a stale copy of the text
+		 * (QEMU's TCG was seen running a translation made before the
+		 * restore, taking this path forever): writing the byte again
+		 * from here drops the copy; on hardware it changes nothing. */
+		uint8_t now = *(volatile uint8_t *)addr;
+
+		if (now != INT3) {
+			text_poke((void *)addr, &now, 1);
 			f->rip = addr;
 			return true;
 		}

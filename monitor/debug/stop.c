@@ -12,7 +12,10 @@
 #include "monitor/gdb/gdb_stub.h"
 #include "monitor/shell/console.h"
 #include "monitor/shell/shell.h"
+#include "monitor/lib/fmt.h"
 #include "monitor/lib/symbols.h"
+#include "monitor/smp/smp.h"
+#include "monitor/smp/smp_world.h"
 #include "arch/x86_64/percpu.h"
 
 /* Each CPU's stops: its innermost stopped frame and how many are open. */
@@ -22,22 +25,37 @@ static DEBUG_PATH_DATA volatile unsigned int depth[MAX_CPUS];
 static void print_stop(const struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
 	char sym[96];
+	char where[16] = "";
+
+	/* which CPU stopped, once there is more than one */
+	if (smp_cpu_count() > 1)
+		fmt_snprintf(where, sizeof(where), " on cpu %u", this_cpu()->cpu);
 
 	if (why == STOP_WATCH) {
 		const struct watchpoint *w = wp_find(bp_id);
 		char hit[160];
 
 		wp_describe_hit(bp_id, hit, sizeof(hit));
-		kprintf("stopped: watchpoint %u (%s) at %s, %s\n", bp_id,
+		kprintf("stopped: watchpoint %u (%s) at %s%s, %s\n", bp_id,
 			w ? wp_kind_name(w->kind) : "deleted",
-			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)), hit);
+			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)), where, hit);
 	} else if (why == STOP_BREAKPOINT) {
-		kprintf("stopped: breakpoint %u at %s\n", bp_id,
-			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+		kprintf("stopped: breakpoint %u at %s%s\n", bp_id,
+			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)), where);
 	} else {
-		kprintf("stopped: %s at %s\n", why == STOP_STEP ? "step" : "break (Ctrl-C)",
-			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)));
+		kprintf("stopped: %s at %s%s\n", why == STOP_STEP ? "step" : "break (Ctrl-C)",
+			symtab_format(&kernel_symtab, f->rip, sym, sizeof(sym)), where);
 	}
+}
+
+/* A stop of another CPU than the shell's, over while the shell CPU waits
+ * at its prompt: nothing else would print the prompt again. Unless the
+ * world went straight to another stopped CPU, which prints its stop. */
+static void world_goes_on(const struct percpu *cpu, bool step)
+{
+	smp_world_resume(step);
+	if (!step && cpu->cpu != 0 && !smp_world_stopped())
+		shell_prompt_again();
 }
 
 /* Not on the debug path: the stop is already active. */
@@ -49,6 +67,15 @@ stop_run(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 	bool was_in_command = cpu->in_command;
 	enum shell_action a;
 
+	smp_world_stop();		/* every other CPU waits from here to cont */
+	if (why == STOP_BREAKPOINT && !bp_exists(bp_id)) {
+		/* deleted while this CPU waited for the world (another CPU's
+		 * stop): a stop there is news of nothing, as gdb drops one */
+		world_goes_on(cpu, false);
+		return SHELL_CONT;
+	}
+	if (cpu->cpu != 0)
+		shell_owe_prompt();
 	gdb_note_stop(f, why, bp_id);	/* for gdb's '?', also if it attaches in the stop */
 	if (!gdb_attached())
 		print_stop(f, why, bp_id);	/* attached: gdb_serve reports it */
@@ -56,6 +83,7 @@ stop_run(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 	a = shell_run_stopped();
 	current[cpu->cpu] = outer;
 	cpu->in_command = was_in_command;
+	world_goes_on(cpu, a == SHELL_STEP);
 	return a;
 }
 

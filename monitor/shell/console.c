@@ -4,6 +4,7 @@
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/status.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/uart.h"
 
 #define RX_RING 256	/* power of two */
@@ -153,7 +154,9 @@ int console_getc(void)
 	for (;;) {
 		int c;
 
-		if (poll) {
+		/* another CPU's stopped shell polls: the UART's interrupt goes
+		 * to the bootstrap CPU, which is parked meanwhile */
+		if (poll || this_cpu()->cpu != 0) {
 			/* boot option idle=poll: for -icount runs (tools/qemu.py);
 			 * or a console UART whose IRQ line is unknown */
 			c = console_trygetc();

@@ -16,6 +16,7 @@
 #include "monitor/gdb/gdb_stub.h"
 #include "monitor/shell/parse.h"
 #include "monitor/smp/smp.h"
+#include "monitor/smp/smp_world.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/jmp_ctx.h"
@@ -65,10 +66,16 @@ static void editor_out(void *ctx, const char *s, size_t n)
 		uart_putc(*s++);
 }
 
-static void run_line(char *line)
+static void run_line(const char *typed)
 {
+	/* the command's words live here, not in the editor: a stop inside the
+	 * command (or on another CPU) runs a shell that reuses the editor */
+	char line[LINE_MAX + 1];
 	char *argv[MAX_ARGS];
-	int argc = parse_split(line, argv, MAX_ARGS);
+	int argc;
+
+	strcpy(line, typed);	/* the editor refuses longer lines */
+	argc = parse_split(line, argv, MAX_ARGS);
 	const struct command *c;
 	int st;
 
@@ -105,6 +112,26 @@ int shell_exec(int argc, char **argv)
 	return st;
 }
 
+/* The shell CPU waits for a line at its top-level prompt: a stop of
+ * another CPU that ends meanwhile prints the prompt again (the shell CPU,
+ * still inside console_getc, will not). */
+static volatile bool at_top_prompt;
+/* Another CPU's stop printed over that prompt: whichever CPU lets the
+ * world go last prints it again, once. */
+static volatile bool prompt_owed;
+
+void shell_owe_prompt(void)
+{
+	if (at_top_prompt)
+		prompt_owed = true;
+}
+
+void shell_prompt_again(void)
+{
+	if (at_top_prompt && __atomic_exchange_n(&prompt_owed, false, __ATOMIC_ACQ_REL))
+		console_puts("mon> ");
+}
+
 static void run_loop(bool stopped)
 {
 	struct shell_level me = { .outer = level, .stopped = stopped };
@@ -138,8 +165,12 @@ static void run_loop(bool stopped)
 			gdb_serve(stopped ? stop_frame() : &self, stopped);
 			continue;
 		}
+		if (!stopped)
+			smp_world_settle();	/* a stop whose step never came back */
 		smp_print_done();	/* other CPUs' workloads that ended */
 		console_puts(stopped ? "mon(stopped)> " : "mon> ");
+		if (this_cpu()->cpu == 0)
+			at_top_prompt = !stopped;
 		for (;;) {
 			int c = console_getc();
 			enum le_result r;
@@ -150,6 +181,8 @@ static void run_loop(bool stopped)
 				/* a gdb packet at the start of a line: target remote
 				 * works with nothing typed first */
 				le_discard(&editor);
+				if (this_cpu()->cpu == 0)
+					at_top_prompt = false;
 				if (!gdb_probe())
 					errorf("a line that starts with '$' is a gdb packet; this "
 					       "one was not (bad checksum or cut short): ignored");
@@ -159,6 +192,8 @@ static void run_loop(bool stopped)
 
 			if (r == LE_NONE)
 				continue;
+			if (this_cpu()->cpu == 0)
+				at_top_prompt = false;
 			if (r == LE_LINE)
 				run_line(editor.line);
 			else if (r == LE_TOO_LONG)

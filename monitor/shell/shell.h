@@ -13,6 +13,11 @@ void shell_run(void) __attribute__((noreturn));
  * when cont or step was typed. */
 enum shell_action shell_run_stopped(void);
 bool shell_is_stopped(void);
+/* Another CPU's stop prints over the shell CPU's top-level prompt (if it
+ * waits at it): shell_owe_prompt before, shell_prompt_again once the world
+ * goes on, which prints the prompt again once however many stops owed it. */
+void shell_owe_prompt(void);
+void shell_prompt_again(void);
 void shell_set_action(enum shell_action a);	/* cont, step */
 /* Run one command from inside another (prof record); returns its status,
  * having printed any error line. */

@@ -2,6 +2,7 @@
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
 #include "monitor/smp/smp_work.h"
+#include "monitor/smp/smp_world.h"
 #include "monitor/acpi/acpi_boot.h"
 #include "monitor/bootinfo.h"
 #include "monitor/lib/fmt.h"
@@ -14,8 +15,8 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/tsc.h"
 
-#define AP_TIMEOUT_MS	100	/* from INIT to the AP's idle loop */
-#define TAKE_TIMEOUT_MS	100	/* from posting a job to the AP starting it */
+#define AP_TIMEOUT_MS	1000	/* from INIT to the AP's idle loop (TCG on a loaded host took over 100) */
+#define TAKE_TIMEOUT_MS	1000	/* from posting a job to the AP starting it (TCG, loaded host) */
 #define LOW_LIMIT	0xA0000	/* conventional memory ends here (the EBDA, VGA above) */
 
 struct smp_cpu smp_cpus[MAX_CPUS];
@@ -115,6 +116,7 @@ void smp_init(void)
 	smp_cpus[0] = (struct smp_cpu){ .apic_id = apic_id(), .state = SMP_SHELL, .alive = true };
 	idt_set_handler(APIC_WAKE_VECTOR, apic_wake_entry, 0);
 	smp_nmi_init();
+	smp_world_init();
 	if (!m) {
 		fmt_snprintf(how, sizeof(how), "no MADT (%s): the bootstrap CPU only",
 			     acpi_boot_madt_problem());

@@ -1,6 +1,7 @@
 #include "monitor/smp/smp_bt.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
+#include "monitor/smp/smp_world.h"
 #include "monitor/debug/backtrace.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/symbols.h"
@@ -12,6 +13,8 @@ const char *smp_state_name(unsigned int cpu, char *buf, unsigned int n)
 {
 	const struct smp_cpu *c = &smp_cpus[cpu];
 
+	if (smp_parked_frame(cpu) || (smp_world_stopped() && cpu == smp_world_owner()))
+		return "stopped";
 	switch (c->state) {
 	case SMP_SHELL:
 		return shell_is_stopped() ? "stopped" : "shell";
@@ -55,6 +58,9 @@ void smp_bt_all(const struct trap_frame *here)
 		kprintf("cpu %u (APIC id %u): %s\n", i, c->apic_id, smp_state_name(i, buf, sizeof(buf)));
 		if (i == self)
 			backtrace_print(here->rip, here->rbp, here->rsp);
+		else if (smp_parked_frame(i))
+			backtrace_print(smp_parked_frame(i)->rip, smp_parked_frame(i)->rbp,
+					smp_parked_frame(i)->rsp);
 		else if (c->state == SMP_NOT_RESPONDING)
 			kprintf("  (never came up: no backtrace)\n");
 		else if (__atomic_load_n(&c->bt_done, __ATOMIC_ACQUIRE) != req)

@@ -1,6 +1,7 @@
 #include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
 #include "monitor/smp/smp_nmi.h"
 #include "monitor/smp/smp.h"
+#include "monitor/smp/smp_world.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fault_safe.h"
@@ -69,7 +70,9 @@ uint64_t smp_nmi_backtrace_all(uint64_t timeout_ms)
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
 		struct smp_cpu *c = &smp_cpus[i];
 
-		if (i == self || c->state == SMP_NOT_RESPONDING)
+		/* a parked CPU answers nothing (NMIs are blocked while it
+		 * waits in one): bt all shows the frame it parked with */
+		if (i == self || c->state == SMP_NOT_RESPONDING || smp_parked_frame(i))
 			continue;
 		__atomic_store_n(&c->bt_want, request, __ATOMIC_RELEASE);
 		apic_send_nmi(c->apic_id);
@@ -79,6 +82,7 @@ uint64_t smp_nmi_backtrace_all(uint64_t timeout_ms)
 		all = true;
 		for (unsigned int i = 0; i < smp_cpu_count(); i++)
 			if (i != self && smp_cpus[i].state != SMP_NOT_RESPONDING &&
+			    !smp_parked_frame(i) &&
 			    __atomic_load_n(&smp_cpus[i].bt_done, __ATOMIC_ACQUIRE) != request)
 				all = false;
 		if (!all)

@@ -21,6 +21,7 @@ import test_prof as prof
 import test_promises as promises
 import test_shell as shell
 import test_smp as smp
+import test_world as world
 import test_tcp as tcp
 import test_timer as timer
 import test_tools as tools
@@ -281,6 +282,9 @@ TESTS += [
       timeout=240),
     t(smp.test_one_cpu_lists_the_shell_alone, accels=("tcg",)),
     t(smp.test_kvm_two_cpus, accels=("kvm",), smp=2),
+    t(world.test_a_stop_on_cpu_3_stops_all_and_cont_resumes, accels=("tcg",), smp="4"),
+    t(world.test_two_cpus_stop_at_once_and_take_turns, accels=("tcg",), smp="4"),
+    t(world.test_trace_hits_from_every_cpu_at_once_all_count, accels=("tcg",), smp="4"),
 
     # tools/mutate.py's mutant generator on snippets: no monitor built
     t(mutate.test_generator_mutates_c_code_only, accels=("host",), monitor=False),

@@ -1,0 +1,257 @@
+#include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
+#include "monitor/smp/smp_world.h"
+#include "monitor/smp/smp.h"
+#include "monitor/debug/stop.h"
+#include "monitor/lib/status.h"
+#include "monitor/shell/console.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/tsc.h"
+
+#define NO_OWNER	(-1)
+/* An owner that let the world go with no CPU waiting leaves the others
+ * this long to stop first: one parked a few instructions before the same
+ * breakpoint would otherwise lose the race to it every time. */
+#define COURTESY_MS	10
+
+/* Each counter pair has one writer each side: the requester bumps *_want,
+ * the CPU asked copies it into *_done from its NMI handler. */
+struct world_cpu {
+	volatile uint64_t park_want, park_done;
+	volatile uint64_t sync_want, sync_done;
+	struct trap_frame *volatile parked;	/* its NMI's frame while parked */
+	volatile bool waiting;			/* stopped, waits for the world */
+};
+
+static struct world_cpu world[MAX_CPUS];
+static volatile int owner = NO_OWNER;
+/* Roundups so far, and the last one let go: a CPU parked for round r
+ * waits until released >= r. Written by the owner alone. */
+static volatile uint64_t round, released;
+static unsigned int held;		/* the owner's open stops */
+static int selected = NO_OWNER;		/* `cpu N`; the owner's own when NO_OWNER */
+static volatile int last_owner = NO_OWNER;
+static volatile uint64_t courtesy_end;
+static uint64_t sync_round;		/* the shell's alone */
+
+/* NMI context. The park loop spins inside the first-level NMI handler, with
+ * NMIs blocked (no IRET happens while parked), so nothing nests in it; a
+ * timer tick or a backtrace request that comes meanwhile waits in the
+ * latch and is served when the CPU goes on. */
+static bool park_claim_in_nmi(const struct trap_frame *f, bool repeat)
+{
+	struct world_cpu *w = &world[this_cpu()->cpu];
+	uint64_t want = __atomic_load_n(&w->park_want, __ATOMIC_ACQUIRE);
+
+	(void)repeat;
+	if (want == w->park_done)
+		return false;
+	w->parked = (struct trap_frame *)f;
+	__atomic_store_n(&w->park_done, want, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&released, __ATOMIC_ACQUIRE) < want)
+		cpu_relax();
+	w->parked = NULL;
+	return true;
+}
+
+/* NMI context: the IRET that ends this NMI serialises the CPU. */
+static bool sync_claim_in_nmi(const struct trap_frame *f, bool repeat)
+{
+	struct world_cpu *w = &world[this_cpu()->cpu];
+	uint64_t want = __atomic_load_n(&w->sync_want, __ATOMIC_ACQUIRE);
+
+	(void)f;
+	(void)repeat;
+	if (want == w->sync_done)
+		return false;
+	__atomic_store_n(&w->sync_done, want, __ATOMIC_RELEASE);
+	return true;
+}
+
+static const struct nmi_source sync_source = {
+	.name = "serialise after a text patch",
+	.claim_in_nmi = sync_claim_in_nmi,
+};
+
+static const struct nmi_source park_source = {
+	.name = "stop the world",
+	.claim_in_nmi = park_claim_in_nmi,
+};
+
+void smp_world_init(void)
+{
+	/* sync first: a CPU about to park answers it before it spins */
+	nmi_register_source(&sync_source);
+	nmi_register_source(&park_source);
+}
+
+static bool other_cpu(unsigned int i, unsigned int me)
+{
+	return i != me && smp_cpus[i].state != SMP_NOT_RESPONDING;
+}
+
+static uint64_t deadline(void)
+{
+	return rdtsc() + tsc_hz() / 1000 * SMP_WORLD_TIMEOUT_MS;
+}
+
+void smp_world_stop(void)
+{
+	unsigned int me = this_cpu()->cpu;
+	uint64_t r, end;
+
+	if (__atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)me) {
+		held++;
+		return;
+	}
+	/* Another owner parks this CPU by NMI while it waits here, and hands
+	 * the world over as it lets go: taking it free alone would let the
+	 * owner, back at its breakpoint before this CPU's vCPU or core got
+	 * going again, win every time (seen under TCG). */
+	world[me].waiting = true;
+	for (;;) {
+		int free = NO_OWNER;
+
+		if (__atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)me)
+			break;
+		if ((int)me == last_owner && rdtsc() < courtesy_end) {
+			cpu_relax();
+			continue;
+		}
+		if (__atomic_compare_exchange_n(&owner, &free, (int)me, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			break;
+		cpu_relax();
+	}
+	world[me].waiting = false;
+	held = 1;
+	r = ++round;
+	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
+		if (!other_cpu(i, me))
+			continue;
+		__atomic_store_n(&world[i].park_want, r, __ATOMIC_RELEASE);
+		apic_send_nmi(smp_cpus[i].apic_id);
+	}
+	end = deadline();
+	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
+		if (!other_cpu(i, me))
+			continue;
+		while (__atomic_load_n(&world[i].park_done, __ATOMIC_ACQUIRE) != r && rdtsc() < end)
+			cpu_relax();
+		if (world[i].park_done != r)
+			kprintf("cpu %u did not stop within %u ms: it runs on\n", i,
+				SMP_WORLD_TIMEOUT_MS);
+	}
+}
+
+/* The next CPU after the owner, in turn, that waits for the world. */
+static int next_waiting(void)
+{
+	unsigned int n = smp_cpu_count(), me = (unsigned int)owner;
+
+	for (unsigned int k = 1; k < n; k++)
+		if (world[(me + k) % n].waiting)
+			return (int)((me + k) % n);
+	return NO_OWNER;
+}
+
+/* When cont's prompt comes back, every other CPU runs again (or waits at
+ * its own stop): the parked ones are waited for, briefly. */
+static void let_go(void)
+{
+	unsigned int me = this_cpu()->cpu;
+	int next = next_waiting();
+	uint64_t end;
+
+	selected = NO_OWNER;
+	if (next == NO_OWNER && smp_online_count() > 1) {
+		courtesy_end = rdtsc() + tsc_hz() / 1000 * COURTESY_MS;
+		last_owner = owner;
+	}
+	__atomic_store_n(&released, round, __ATOMIC_RELEASE);
+	__atomic_store_n(&owner, next, __ATOMIC_RELEASE);
+	end = deadline();
+	for (unsigned int i = 0; i < smp_cpu_count(); i++)
+		while (i != me && world[i].parked && world[i].park_done == round && rdtsc() < end)
+			cpu_relax();
+}
+
+void smp_world_resume(bool step)
+{
+	if (__atomic_load_n(&owner, __ATOMIC_ACQUIRE) != (int)this_cpu()->cpu)
+		return;
+	held--;
+	if (held == 0 && !step)
+		let_go();
+}
+
+void smp_world_settle(void)
+{
+	if (__atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)this_cpu()->cpu && held == 0)
+		let_go();
+}
+
+bool smp_world_stopped(void)
+{
+	return __atomic_load_n(&owner, __ATOMIC_ACQUIRE) != NO_OWNER;
+}
+
+unsigned int smp_world_owner(void)
+{
+	return (unsigned int)owner;
+}
+
+struct trap_frame *smp_parked_frame(unsigned int cpu)
+{
+	return cpu < MAX_CPUS ? world[cpu].parked : NULL;
+}
+
+int smp_world_select(unsigned int cpu)
+{
+	if (!smp_world_stopped() || !stop_frame())
+		return errorf("nothing is stopped: cpu N chooses whose stopped context regs and bt show");
+	if (cpu >= smp_cpu_count())
+		return errorf("no cpu %u (cpu lists %u)", cpu, smp_cpu_count());
+	if (cpu == smp_world_owner()) {
+		selected = NO_OWNER;
+		return ST_OK;
+	}
+	if (!smp_parked_frame(cpu))
+		return errorf("cpu %u is not stopped (it did not answer the stop's NMI)", cpu);
+	selected = (int)cpu;
+	return ST_OK;
+}
+
+unsigned int smp_world_selected(void)
+{
+	return selected == NO_OWNER ? smp_world_owner() : (unsigned int)selected;
+}
+
+struct trap_frame *smp_world_view(void)
+{
+	struct trap_frame *f = selected == NO_OWNER ? NULL : smp_parked_frame((unsigned int)selected);
+
+	return f ? f : stop_frame();
+}
+
+unsigned int smp_sync_cores(void)
+{
+	unsigned int me = this_cpu()->cpu, missing = 0;
+	uint64_t r = ++sync_round, end;
+
+	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
+		if (!other_cpu(i, me) || world[i].parked)
+			continue;
+		__atomic_store_n(&world[i].sync_want, r, __ATOMIC_RELEASE);
+		apic_send_nmi(smp_cpus[i].apic_id);
+	}
+	end = deadline();
+	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
+		if (!other_cpu(i, me) || world[i].sync_want != r)
+			continue;
+		while (__atomic_load_n(&world[i].sync_done, __ATOMIC_ACQUIRE) != r && rdtsc() < end)
+			cpu_relax();
+		missing += world[i].sync_done != r;
+	}
+	return missing;
+}

@@ -1,0 +1,130 @@
+"""Stopping the world (-smp 4): a stop on any CPU parks every other CPU by
+NMI until cont; step moves only the CPU that stopped; a second CPU's stop
+waits for the first one's cont; breakpoint hits from every CPU at once all
+count; bp add/del patch text that other CPUs are running."""
+import re
+import time
+
+from monitor import TestFailure, expect, expect_eq
+from test_debug import STOPPED, stopped_cmd
+from test_shell import one_error, still_works
+from test_smp import bt_sections, cpu_table, wait_idle
+
+
+def leaf_hits(out, bp=1):
+    m = re.search(r"^\s+%d\s+\S+\s+\S+\s+\S+\s+(\d+)\s+\d+$" % bp, out, re.M)
+    expect(m, "breakpoint %d not listed:\n%s" % (bp, out))
+    return int(m.group(1))
+
+
+def settles_to(mon, want, timeout=30.0):
+    """cpu's states once every CPU has left the stop: a parked vCPU thread
+    the host keeps off its core goes on later than cont's prompt (the owner
+    waits 100 ms for it, then lets the shell go on)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = {c: r[1] for c, r in cpu_table(mon)[1].items()}
+        if rows == want:
+            return
+        if time.monotonic() > deadline:
+            raise TestFailure("cpu states: got %s, want %s" % (rows, want))
+
+
+def wait_stop(mon, start, want):
+    mon.wait_for(STOPPED, 60, start)
+    out = mon.buf[start:]
+    m = re.search(want, out)
+    expect(m, "stop line %r missing:\n%s" % (want, out))
+    return m
+
+
+def test_a_stop_on_cpu_3_stops_all_and_cont_resumes(mon):
+    # cpu 2 calls leaf_a without end: its trace hits show whether it runs
+    mon.cmd("bp add work_mix_leaf_a trace")
+    expect("started on cpu 2" in mon.cmd("work mix 1:0:0 600000 cpu=2"), "cpu 2's work")
+    mon.cmd("bp add work_spin")
+    start = mon.mark()
+    mon.send("work spin 600000 cpu=3\r")
+    wait_stop(mon, start, r"stopped: breakpoint 2 at work_spin on cpu 3\r\n")
+    rows = {c: r[1] for c, r in cpu_table(mon)[1].items()}
+    expect_eq(rows, {0: "stopped", 1: "stopped", 2: "stopped", 3: "stopped  (selected)"},
+              "states")
+    # cpu 2 is parked: no hit while cpu 3 itself works for 300 ms
+    before = leaf_hits(stopped_cmd(mon, "bp list"))
+    expect("work spin: " in stopped_cmd(mon, "work spin 300"), "work in the stopped shell")
+    expect_eq(leaf_hits(stopped_cmd(mon, "bp list")), before, "cpu 2's hits while stopped")
+    secs = bt_sections(stopped_cmd(mon, "bt all"))
+    expect(re.search(r"#0 .*work_spin\b", secs[3]), "cpu 3, the stopped one:\n" + secs[3])
+    # wherever its work was: in work_mix, a leaf, or stepping over leaf_a
+    expect("smp_work_run" in secs[2], "cpu 2:\n" + secs[2])
+    top2 = re.search(r"#0\s+0x([0-9a-f]{16})", secs[2]).group(1)
+    expect("idle_until_posted" in secs[1], "cpu 1:\n" + secs[1])
+    # cpu N shows a parked CPU's context; step moves only the one that stopped
+    stopped_cmd(mon, "cpu 2")
+    out = stopped_cmd(mon, "regs")
+    expect(re.search(r"registers of cpu 2 \(stopped\):[\s\S]*rip %s " % top2, out),
+           "regs of cpu 2 (bt all's frame #0 was %s):\n%s" % (top2, out))
+    one_error(stopped_cmd(mon, "step"), "step runs the CPU that stopped (cpu 3)")
+    one_error(stopped_cmd(mon, "cpu 9"), "bad cpu '9'")
+    stopped_cmd(mon, "cpu 3")
+    expect(re.search(r"rip [0-9a-f]{16} work_spin$", stopped_cmd(mon, "regs"), re.M), "regs of 3")
+    out = stopped_cmd(mon, "step")
+    expect(re.search(r"stopped: step at work_spin\+0x1 on cpu 3$", out), "step: " + out)
+    expect_eq(leaf_hits(stopped_cmd(mon, "bp list")), before, "cpu 2's hits after a step")
+    stopped_cmd(mon, "bp del 2")
+    mon.cmd("cont")
+    settles_to(mon, {0: "shell", 1: "idle", 2: "running mix", 3: "running spin"})
+    expect(leaf_hits(mon.cmd("bp list")) > before, "cpu 2 runs again after cont")
+    one_error(mon.cmd("cpu 1"), "nothing is stopped")
+    out = mon.cmd("nmi")
+    expect(re.search(r"unknown 0\b", out), "unknown NMIs on the shell CPU:\n" + out)
+
+
+def test_two_cpus_stop_at_once_and_take_turns(mon):
+    """A breakpoint on the leaf two CPUs call: one owns the world, the other
+    waits (in its #BP handler, or parked a few instructions before the
+    breakpoint) and gets the world at the first one's cont. Were the world
+    simply up for grabs, the owner, running first, would win it back nearly
+    every time (seen: six of six). (On the leaf's entry, not in its loop: a
+    two-instruction loop is one self-chained block under TCG, which QEMU 7.2
+    has been seen to run on unpatched after another vCPU wrote the int3.)"""
+    loop = "work_mix_leaf_b"
+    for c in (1, 2):
+        expect("started on cpu %d" % c in mon.cmd("work mix 0:1:0 600000 cpu=%d" % c), "work")
+    stop = r"stopped: breakpoint 1 at %s on cpu (\d)\r\n" % re.escape(loop)
+    start = mon.mark()
+    mon.send("bp add %s\r" % loop)
+    seen = [int(wait_stop(mon, start, stop).group(1))]
+    for _ in range(5):
+        start = mon.mark()
+        mon.send("cont\r")
+        seen.append(int(wait_stop(mon, start, stop).group(1)))
+    # a host that keeps one vCPU off its core for the owner's 10 ms of
+    # courtesy can let the owner stop twice running; never all six times
+    expect_eq(sorted(set(seen)), [1, 2], "CPUs of the stops %s" % seen)
+    stopped_cmd(mon, "bp del 1")
+    mon.cmd("cont")
+    settles_to(mon, {0: "shell", 1: "running mix", 2: "running mix", 3: "idle"})
+
+
+def test_trace_hits_from_every_cpu_at_once_all_count(mon):
+    """One call of leaf_a per round: 400 rounds on each of four CPUs at once
+    are 1,600 hits, each stepped out of line in its own CPU's slot."""
+    mon.cmd("bp add work_mix_leaf_a trace")
+    for c in (1, 2, 3):
+        expect("started on cpu %d" % c in mon.cmd("work mix 1:0:0 rounds=400 cpu=%d" % c), "work")
+    out = mon.cmd("work mix 1:0:0 rounds=400", timeout=120)
+    expect("400 rounds" in out, "shell cpu's work:\n" + out)
+    # lines of CPUs done by then come before the prompt after it
+    seen = out + "".join(wait_idle(mon, c, timeout=120) for c in (1, 2, 3))
+    expect_eq(len(re.findall(r"cpu \d: work mix 1:0:0: 400 rounds", seen)), 3, "lines:\n" + seen)
+    expect_eq(leaf_hits(mon.cmd("bp list")), 1600, "trace hits of four CPUs")
+    # deleting it while another CPU runs through it: every call either hits
+    # or runs the restored byte, none dies on a stale int3
+    expect("started on cpu 1" in mon.cmd("work mix 1:0:0 rounds=3000 cpu=1"), "work")
+    mon.cmd("bp del 1")
+    seen = wait_idle(mon, 1, timeout=120)
+    expect("cpu 1: work mix 1:0:0: 3000 rounds" in seen, "cpu 1 after bp del:\n" + seen)
+    out = mon.cmd("nmi")
+    expect(re.search(r"unknown 0\b", out), "unknown NMIs on the shell CPU:\n" + out)
+    still_works(mon)
