@@ -7,6 +7,9 @@
 #include "profiler/report.h"
 #include "monitor/nmi/nmi_timer.h"
 #include "profiler/pmu_live.h"
+#include "profiler/sample_ring.h"
+#include "monitor/smp/smp.h"
+#include "monitor/smp/smp_prof.h"
 #include "arch/x86_64/tsc.h"
 
 static const char *no_pmu_why(void)
@@ -159,6 +162,24 @@ static int prof_record_cmd(int argc, char **argv)
 	return st;
 }
 
+/* With more than one CPU: each CPU's ring, and the fan-out's per-AP ledger
+ * (monitor/smp/smp_prof.h: sent = taken + merged + pending). */
+static void status_per_cpu(void)
+{
+	for (unsigned int c = 0; c < smp_cpu_count(); c++) {
+		struct sample_ring *r = prof_ring(c);
+		struct smp_prof_counts k;
+
+		smp_prof_get(c, &k);
+		kprintf("  cpu %u: samples %lu, lost %lu", c, r->slots ? sample_ring_count(r) : 0,
+			r->lost);
+		if (c > 0)
+			kprintf(", fan-out NMIs sent %lu, taken %lu, merged %lu", k.sent, k.taken,
+				k.merged);
+		kprintf("\n");
+	}
+}
+
 static int prof_status_cmd(void)
 {
 	struct prof_status s;
@@ -173,6 +194,8 @@ static int prof_status_cmd(void)
 		span / (hz / 1000));
 	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu, callchain %s\n",
 		s.samples, s.lost, s.dropped_no_memory, s.cfg.callchain ? "on" : "off");
+	if (smp_cpu_count() > 1)
+		status_per_cpu();
 	kprintf("nmis: %lu %s, %lu nested", s.ticks,
 		s.source && s.cfg.source == PROF_SRC_PMU ? "counter overflows" : "timer ticks",
 		s.nested);

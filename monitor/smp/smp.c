@@ -1,6 +1,7 @@
 #include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
+#include "monitor/smp/smp_prof.h"
 #include "monitor/smp/smp_work.h"
 #include "monitor/acpi/acpi_boot.h"
 #include "monitor/bootinfo.h"
@@ -115,6 +116,7 @@ void smp_init(void)
 	smp_cpus[0] = (struct smp_cpu){ .apic_id = apic_id(), .state = SMP_SHELL, .alive = true };
 	idt_set_handler(APIC_WAKE_VECTOR, apic_wake_entry, 0);
 	smp_nmi_init();
+	smp_prof_init();
 	if (!m) {
 		fmt_snprintf(how, sizeof(how), "no MADT (%s): the bootstrap CPU only",
 			     acpi_boot_madt_problem());

@@ -280,6 +280,7 @@ TESTS += [
     t(smp.test_four_cpus_bt_all_and_work_elsewhere, accels=("tcg",), smp="4,maxcpus=6",
       timeout=240),
     t(smp.test_one_cpu_lists_the_shell_alone, accels=("tcg",)),
+    t(smp.test_every_cpu_samples_its_own_context, accels=("tcg",), smp=2, icount=3, timeout=240),
     t(smp.test_kvm_two_cpus, accels=("kvm",), smp=2),
 
     # tools/mutate.py's mutant generator on snippets: no monitor built

@@ -1,7 +1,8 @@
 """Every CPU: the APs the MADT names come up (INIT-SIPI-SIPI), `cpu` lists
 them, `work ... cpu=N` runs a workload on another CPU and returns at once,
 `bt all` backtraces every CPU by NMI, one spinning with interrupts off
-included. One boot per scenario."""
+included, and the profiler's timer NMI reaches every CPU. One boot per
+scenario."""
 import re
 import time
 
@@ -91,6 +92,48 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
     out = mon.cmd("nmi")
     expect(re.search(r"unknown 0\b", out), "unknown NMIs on the shell CPU:\n" + out)
     still_works(mon)
+
+
+def perf_leaves(dump):
+    """{cpu: [first frame's symbol of each sample]} from `prof dump perf`."""
+    leaves = {}
+    for m in re.finditer(r"^nmimon 0 \[(\d+)\] \S+: 1 cpu-clock:\n\t\s*[0-9a-f]+ (\S+?)\+", dump,
+                         re.M):
+        leaves.setdefault(int(m.group(1)), []).append(m.group(2))
+    return leaves
+
+
+def test_every_cpu_samples_its_own_context(mon):
+    """-smp 2 -icount: the timer NMI reaches CPU 1 by the fan-out, CPU 1
+    samples its own context into its own ring, its ledger adds up, and a
+    profile of work mix 7:2:1 run there attributes the leaves to CPU 1 in
+    their ratio within 2 pp (instruction counts are exact under -icount)."""
+    mon.cmd("prof start event=timer hz=1000")
+    out = mon.cmd("work mix 7:2:1 rounds=1000 cpu=1")
+    expect("started on cpu 1" in out, "work mix cpu=1 did not start: " + out)
+    wait_idle(mon, 1, timeout=120)
+    mon.cmd("prof stop")
+    st = mon.cmd("prof status")
+    m = re.search(r"^  cpu 1: samples (\d+), lost (\d+), fan-out NMIs sent (\d+), taken (\d+), "
+                  r"merged (\d+)$", st, re.M)
+    expect(m, "no line for cpu 1 in prof status:\n" + st)
+    samples, lost, sent, taken, merged = (int(m.group(i)) for i in range(1, 6))
+    ticks = int(re.search(r"nmis: (\d+) timer ticks", st).group(1))
+    expect_eq(sent, ticks, "fan-out NMIs sent to cpu 1 vs the ticks sampled")
+    expect_eq(sent, taken + merged, "cpu 1: fan-out NMIs sent vs taken + merged")
+    # an NMI taken as prof stop ends sampling may find it stopped
+    expect(taken - 1 <= samples + lost <= taken,
+           "cpu 1: samples %d + lost %d vs taken %d" % (samples, lost, taken))
+    leaves = perf_leaves(mon.cmd("prof dump perf", timeout=120))
+    expect_eq(len(leaves.get(1, [])), samples, "cpu 1's samples in the dump")
+    expect(not any(x.startswith("work_mix") for x in leaves.get(0, [])), "work mix sampled on cpu 0")
+    n = {k: leaves[1].count("work_mix_leaf_" + k) for k in "abc"}
+    total = sum(n.values())
+    expect(total >= 500, "too few leaf samples on cpu 1: %r of %d" % (n, samples))
+    for k, want in zip("abc", (70, 20, 10)):
+        got = 100.0 * n[k] / total
+        expect(abs(got - want) <= 2, "cpu 1 leaf %s: %.1f%% (want %d%% within 2 pp): %r"
+               % (k, got, want, n))
 
 
 def test_one_cpu_lists_the_shell_alone(mon):
