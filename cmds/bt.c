@@ -4,6 +4,7 @@
 #include "monitor/debug/stop.h"
 #include "monitor/lib/string.h"
 #include "monitor/smp/smp_bt.h"
+#include "monitor/smp/smp_stop.h"
 
 static int cmd_bt(int argc, char **argv)
 {
@@ -21,6 +22,10 @@ static int cmd_bt(int argc, char **argv)
 	if (argc == 2) {
 		smp_bt_all(f);
 		return ST_OK;
+	}
+	if (smp_selected_frame()) {
+		kprintf("cpu %u (stopped by NMI):\n", smp_selected());
+		f = (struct trap_frame *)smp_selected_frame();
 	}
 	backtrace_print(f->rip, f->rbp, f->rsp);
 	return ST_OK;

@@ -2,23 +2,35 @@
 #include "monitor/shell/console.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_bt.h"
+#include "monitor/smp/smp_stop.h"
+#include "monitor/shell/parse.h"
 
 static int cmd_cpu(int argc, char **argv)
 {
 	char buf[48];
+	uint64_t n;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc > 2)
 		return ST_USAGE;
+	if (argc == 2) {
+		if (parse_u64(argv[1], &n) != ST_OK || n >= smp_cpu_count())
+			return errorf("bad cpu '%s' (0 to %u)", argv[1], smp_cpu_count() - 1);
+		if (smp_select((unsigned int)n))
+			return ST_REPORTED;
+		kprintf("cpu %lu selected: regs and bt show its context\n", n);
+		return ST_OK;
+	}
 	kprintf("%u cpus, %u online (%s)\n", smp_cpu_count(), smp_online_count(), smp_how());
 	for (unsigned int i = 0; i < smp_cpu_count(); i++)
-		kprintf("cpu %u  APIC id %-3u  %s\n", i, smp_cpus[i].apic_id,
-			smp_state_name(i, buf, sizeof(buf)));
+		kprintf("cpu %u  APIC id %-3u  %s%s\n", i, smp_cpus[i].apic_id,
+			smp_state_name(i, buf, sizeof(buf)), i == smp_selected() &&
+			smp_selected_frame() ? "  (selected)" : "");
 	return ST_OK;
 }
 
 COMMAND(cpu,
 	.name = "cpu",
-	.usage = "",
-	.summary = "list the CPUs: number, APIC id, state (shell, idle, running NAME, ...)",
+	.usage = "[N]",
+	.summary = "list the CPUs: number, APIC id, state (shell, idle, running NAME, stopped, ...); "
+		   "N: while stopped, the CPU whose context regs and bt show",
 	.run = cmd_cpu);

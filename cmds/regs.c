@@ -3,6 +3,7 @@
 #include "monitor/debug/stop.h"
 #include "monitor/debug/trap.h"
 #include "monitor/lib/symbols.h"
+#include "monitor/smp/smp_stop.h"
 
 /* regs_print gives the raw RIP; the stop line and bt name it: so does regs */
 static void print_with_rip_symbol(const struct trap_frame *f)
@@ -21,6 +22,11 @@ static int cmd_regs(int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return ST_USAGE;
+	if (smp_selected_frame()) {
+		kprintf("registers of cpu %u (stopped by NMI):\n", smp_selected());
+		print_with_rip_symbol(smp_selected_frame());
+		return ST_OK;
+	}
 	if (stop_frame()) {
 		kprintf("registers of the stopped context:\n");
 		print_with_rip_symbol(stop_frame());

@@ -16,6 +16,7 @@
 #include "monitor/gdb/gdb_stub.h"
 #include "monitor/shell/parse.h"
 #include "monitor/smp/smp.h"
+#include "monitor/smp/smp_stop.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/jmp_ctx.h"
@@ -139,6 +140,8 @@ static void run_loop(bool stopped)
 			continue;
 		}
 		smp_print_done();	/* other CPUs' workloads that ended */
+		if (!stopped)
+			smp_world_release_held();	/* a step that never stopped again */
 		console_puts(stopped ? "mon(stopped)> " : "mon> ");
 		for (;;) {
 			int c = console_getc();
@@ -181,10 +184,12 @@ enum shell_action shell_run_stopped(void)
 {
 	enum shell_action a;
 
+	smp_world_stop();	/* roundup: the other CPUs park by NMI */
 	pending_action = SHELL_STAY;
 	run_loop(true);
 	a = pending_action;
 	pending_action = SHELL_STAY;
+	smp_world_leave(a == SHELL_STEP);
 	return a;
 }
 

@@ -2,6 +2,7 @@
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
 #include "monitor/smp/smp_prof.h"
+#include "monitor/smp/smp_stop.h"
 #include "monitor/smp/smp_work.h"
 #include "monitor/acpi/acpi_boot.h"
 #include "monitor/bootinfo.h"
@@ -117,6 +118,7 @@ void smp_init(void)
 	idt_set_handler(APIC_WAKE_VECTOR, apic_wake_entry, 0);
 	smp_nmi_init();
 	smp_prof_init();
+	smp_stop_init();
 	if (!m) {
 		fmt_snprintf(how, sizeof(how), "no MADT (%s): the bootstrap CPU only",
 			     acpi_boot_madt_problem());
@@ -176,6 +178,8 @@ int smp_post(unsigned int cpu, const struct smp_job *job)
 		return errorf("cpu %u runs the shell: leave out cpu= to run the workload here", cpu);
 	if (c->state == SMP_NOT_RESPONDING)
 		return errorf("cpu %u is not responding", cpu);
+	if (c->parked)
+		return errorf("cpu %u is stopped (cont resumes it)", cpu);
 	if (c->state != SMP_IDLE || c->posted != c->done)
 		return errorf("cpu %u is busy running %s", cpu, c->job.argv[0]);
 	c->job = *job;

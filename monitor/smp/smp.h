@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/trap_frame.h"
 
 enum smp_state {
 	SMP_ABSENT,		/* not a CPU (past the MADT's) */
@@ -50,7 +51,15 @@ struct smp_cpu {
 	volatile uint64_t posted, taken, done, reported;
 	char done_line[200];
 	volatile uint64_t bt_want, bt_done;
+	/* bt requests answered while parked: their NMIs, latched meanwhile,
+	 * are still ours when they arrive */
+	volatile uint64_t bt_owed;
 	struct smp_snapshot snap;
+	/* roundup (smp_stop.c): the shell CPU bumps park_want; the CPU parks
+	 * in NMI context until the global release reaches it */
+	volatile uint64_t park_want, park_seen;
+	volatile bool parked;
+	struct trap_frame park_frame;
 };
 
 extern struct smp_cpu smp_cpus[MAX_CPUS];

@@ -12,6 +12,10 @@ const char *smp_state_name(unsigned int cpu, char *buf, unsigned int n)
 {
 	const struct smp_cpu *c = &smp_cpus[cpu];
 
+	if (c->parked) {
+		fmt_snprintf(buf, n, "stopped (%s)", c->state == SMP_RUNNING ? c->job.argv[0] : "idle");
+		return buf;
+	}
 	switch (c->state) {
 	case SMP_SHELL:
 		return shell_is_stopped() ? "stopped" : "shell";

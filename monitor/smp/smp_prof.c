@@ -56,6 +56,9 @@ void smp_prof_init(void)
 smp_sampler smp_prof_sampler(smp_sampler sample_in_nmi)
 {
 	sampler = sample_in_nmi;
+	if (sample_in_nmi)	/* the counts are since prof start */
+		for (unsigned int i = 0; i < MAX_CPUS; i++)
+			req[i].sent = req[i].taken = req[i].merged = 0;
 	if (!sample_in_nmi || smp_online_count() < 2)
 		return sample_in_nmi;
 	return fanout_in_nmi;

@@ -12,7 +12,7 @@
  * AP; on every other CPU one NMI and one sample per tick. With one CPU the
  * profiler's own sampler is used unchanged: no IPI, no extra cost.
  *
- * Per-AP ledger: sent = taken + merged + pending. Requests that found an NMI
+ * Per-AP ledger, since prof start: sent = taken + merged + pending. Requests that found an NMI
  * already pending merge into one NMI (the CPU had NMIs blocked over a whole
  * period): merged counts them; each taken NMI is one sample, lost or
  * dropped in that CPU's ring.
