@@ -27,7 +27,7 @@ static void table_line(const struct acpi_table_entry *t)
 
 static void madt_summary(const struct madt_info *m)
 {
-	kprintf("madt: local APIC 0x%lx, flags 0x%x%s, %u CPUs, %u usable", m->lapic_address,
+	kprintf("madt (at boot): local APIC 0x%lx, flags 0x%x%s, %u CPUs, %u usable", m->lapic_address,
 		m->flags, m->flags & MADT_FLAG_PCAT_COMPAT ? " (8259s present)" : "", m->ncpus,
 		madt_usable_cpus(m));
 	if (m->dropped)
@@ -62,7 +62,8 @@ static void madt_summary(const struct madt_info *m)
 static int cmd_acpi(int argc, char **argv)
 {
 	const struct acpi_rsdp *r = acpi_boot_rsdp();
-	const struct acpi_table_entry *list, *root;
+	static struct acpi_table_entry list[ACPI_TABLES_MAX];	/* 2 KiB: not on the stack */
+	struct acpi_table_entry root;
 	const struct acpi_mmio *io = acpi_boot_mmio();
 	unsigned int n;
 
@@ -74,17 +75,17 @@ static int cmd_acpi(int argc, char **argv)
 	} else {
 		kprintf("rsdp: revision %u from %s, rsdt 0x%x, xsdt 0x%lx\n", r->revision,
 			acpi_boot_rsdp_source(), r->rsdt, r->xsdt);
-		list = acpi_boot_tables(&n, &root);
-		if (!root->readable)
+		n = acpi_boot_tables(&root, list, ACPI_TABLES_MAX);
+		if (!root.readable)
 			kprintf("acpi: neither the XSDT nor the RSDT is valid: no tables\n");
 		else
-			table_line(root);
+			table_line(&root);
 		for (unsigned int i = 0; i < n; i++)
 			table_line(&list[i]);
 		if (acpi_boot_madt())
 			madt_summary(acpi_boot_madt());
 		else
-			kprintf("madt: %s\n", acpi_boot_madt_problem());
+			kprintf("madt (at boot): %s\n", acpi_boot_madt_problem());
 	}
 	kprintf("hpet: 0x%lx (%s)\n", io->hpet, io->hpet_why);
 	kprintf("ioapic: 0x%lx (%s)\n", io->ioapic, io->ioapic_why);

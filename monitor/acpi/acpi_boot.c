@@ -107,7 +107,7 @@ static char madt_problem[96];
 static void find_madt(void)
 {
 	const struct acpi_rsdp *r = acpi_boot_rsdp();
-	const struct acpi_table_entry *t;
+	struct acpi_table_entry e, *t = &e;
 
 	madt_searched = true;
 	if (!r) {
@@ -115,7 +115,7 @@ static void find_madt(void)
 			     acpi_boot_rsdp_source());
 		return;
 	}
-	if (!(t = acpi_boot_table("APIC"))) {
+	if (acpi_boot_table("APIC", &e) != 0) {
 		fmt_snprintf(madt_problem, sizeof(madt_problem), "no MADT (APIC) in the %s",
 			     r->xsdt ? "XSDT" : "RSDT");
 	} else if (!t->readable) {
@@ -143,35 +143,27 @@ const char *acpi_boot_madt_problem(void)
 	return madt_found ? NULL : madt_problem;
 }
 
-static struct acpi_table_entry tables[ACPI_TABLES_MAX], root;
-static unsigned int ntables;
-static bool listed;
-
-const struct acpi_table_entry *acpi_boot_tables(unsigned int *n, const struct acpi_table_entry **rootp)
+unsigned int acpi_boot_tables(struct acpi_table_entry *root, struct acpi_table_entry *out,
+			      unsigned int max)
 {
-	const struct acpi_rsdp *r;
+	const struct acpi_rsdp *r = acpi_boot_rsdp();
 
-	if (!listed) {
-		listed = true;
-		r = acpi_boot_rsdp();
-		if (r)
-			ntables = acpi_list_tables(r, &identity, &root, tables, ACPI_TABLES_MAX);
-	}
-	*n = ntables;
-	if (rootp)
-		*rootp = &root;
-	return tables;
+	root->readable = false;
+	return r ? acpi_list_tables(r, &identity, root, out, max) : 0;
 }
 
-const struct acpi_table_entry *acpi_boot_table(const char sig[4])
+int acpi_boot_table(const char sig[4], struct acpi_table_entry *out)
 {
-	unsigned int n;
-	const struct acpi_table_entry *list = acpi_boot_tables(&n, NULL);
+	static struct acpi_table_entry list[ACPI_TABLES_MAX];	/* 2 KiB: not on the stack */
+	struct acpi_table_entry root;
+	unsigned int n = acpi_boot_tables(&root, list, ACPI_TABLES_MAX);
 
 	for (unsigned int i = 0; i < n; i++)
-		if (memcmp(list[i].sig, sig, 4) == 0)
-			return &list[i];
-	return NULL;
+		if (memcmp(list[i].sig, sig, 4) == 0) {
+			*out = list[i];
+			return 0;
+		}
+	return -1;
 }
 
 static struct acpi_mmio mmio;
@@ -185,12 +177,14 @@ static bool uncached(uint64_t a, uint64_t len)
 
 static void choose_hpet(void)
 {
-	const struct acpi_table_entry *t = acpi_boot_rsdp() ? acpi_boot_table("HPET") : NULL;
+	struct acpi_table_entry e, *t = &e;
 	struct acpi_hpet h;
 	const char *problem;
 
 	mmio.hpet = HPET_FIXED;
-	if (!t)
+	if (!acpi_boot_rsdp())
+		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "fixed: no RSDP");
+	else if (acpi_boot_table("HPET", &e) != 0)
 		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "fixed: no ACPI HPET table");
 	else if (!t->readable)
 		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why),

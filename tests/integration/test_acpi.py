@@ -1,0 +1,98 @@
+"""ACPI discovery on QEMU's pc machine: the tables the RSDT lists with their
+checksums, the MADT's CPUs for -smp 1, 4 and 2,maxcpus=4 (QEMU 7.2 lists
+the two absent hot-pluggable CPUs with flags 0), the IOAPIC and the HPET at
+the addresses QEMU's tables give, and a table damaged in memory listed as
+BAD."""
+import re
+
+from monitor import expect, expect_eq
+
+TABLE = re.compile(r"^(\S{4}) 0x([0-9a-f]{8}) +(\d+) (.{6}) (ok|BAD)$", re.M)
+CPU = re.compile(r"^cpu (\d+): apic id (\d+) uid (\d+) (xapic|x2apic)( enabled)?( online-capable)?"
+                 r"( \(not usable: skipped\))?$", re.M)
+
+
+def tables(mon):
+    """{signature: (address, length, oem, verdict)} and the raw output."""
+    out = mon.cmd("acpi")
+    found = {}
+    for sig, addr, length, oem, verdict in TABLE.findall(out):
+        expect(sig not in found, "%s listed twice:\n%s" % (sig, out))
+        found[sig] = (int(addr, 16), int(length), oem, verdict)
+    return found, out
+
+
+def madt(out):
+    """(cpus, usable) from the summary line, and [(apic id, enabled, usable)]."""
+    m = re.search(r"^madt \(at boot\): local APIC 0x([0-9a-f]+), flags 0x([0-9a-f]+).*, "
+                  r"(\d+) CPUs, (\d+) usable$", out, re.M)
+    expect(m, "no MADT summary:\n" + out)
+    expect_eq(int(m.group(1), 16), 0xFEE00000, "local APIC address")
+    cpus = [(int(i), int(a), bool(en), not skipped)
+            for i, a, _, kind, en, _, skipped in CPU.findall(out)]
+    expect_eq([c[0] for c in cpus], list(range(len(cpus))), "cpu numbering")
+    expect_eq((len(cpus), sum(c[3] for c in cpus)), (int(m.group(3)), int(m.group(4))),
+              "cpu lines vs the summary's counts")
+    return [(a, en, usable) for _, a, en, usable in cpus]
+
+
+def check_machine(mon, ncpus, present):
+    """QEMU's tables, checked against each other and against memory: every
+    table ok, the MADT's length is what its entries add up to, the HPET table
+    where the listing says it is, and the addresses the monitor took from
+    them are QEMU's."""
+    found, out = tables(mon)
+    # GRUB hands the RSDP over (multiboot2); QEMU's multiboot1 loader does
+    # not, and SeaBIOS keeps it in the BIOS area
+    source = re.search(r"^rsdp: revision \d+ from (.*), rsdt 0x", out, re.M)
+    expect(source, "no rsdp line:\n" + out)
+    expect_eq(source.group(1), "BIOS area search" if "-kernel" in mon.argv else
+              "GRUB's copy (multiboot2 tag)", "RSDP source")
+    root = "XSDT" if "XSDT" in found else "RSDT"
+    for sig in (root, "FACP", "APIC", "HPET"):
+        expect(sig in found, "%s not listed:\n%s" % (sig, out))
+    expect_eq(sorted(s for s, t in found.items() if t[3] != "ok"), [], "tables not ok")
+    cpus = madt(out)
+    expect_eq(cpus, [(i, i < present, i < present) for i in range(ncpus)],
+              "(apic id, enabled, usable) per MADT entry")
+    ioapics = re.findall(r"^ioapic \d+: id \d+ at 0x([0-9a-f]+), gsi base (\d+)$", out, re.M)
+    expect_eq(ioapics, [("fec00000", "0")], "IOAPICs")
+    overrides = re.findall(r"^override: bus 0 irq (\d+) -> gsi (\d+)", out, re.M)
+    expect(("0", "2") in overrides, "no IRQ 0 -> GSI 2 override:\n" + out)
+    nmis = re.findall(r"^nmi: lint(\d) of every CPU", out, re.M)
+    expect_eq(nmis, ["1"], "LINT1 as NMI on every CPU")
+    # 44 bytes of header and fixed fields, then 8 per local APIC, 12 per
+    # IOAPIC, 10 per override, 6 per NMI entry (ACPI 6.5 5.2.12)
+    expect_eq(found["APIC"][1], 44 + 8 * ncpus + 12 + 10 * len(overrides) + 6 * len(nmis),
+              "MADT length vs its entries")
+    expect_eq(found["HPET"][1], 56, "HPET table length")
+    md = mon.cmd("md 0x%x 4" % found["HPET"][0])
+    expect(" 48 50 45 54 " in md, "no HPET signature at the listed address:\n" + md)
+    expect(re.search(r"^hpet: 0xfed00000 \(ACPI HPET table\)$", out, re.M), out)
+    expect(re.search(r"^ioapic: 0xfec00000 \(MADT's first IOAPIC\)$", out, re.M), out)
+    info = mon.cmd("info")
+    m = re.search(r"^acpi: (\d+) CPUs in the MADT, (\d+) usable$", info, re.M)
+    expect(m, "no MADT line in info:\n" + info)
+    expect_eq((int(m.group(1)), int(m.group(2))), (ncpus, present), "info's CPU counts")
+    return found
+
+
+def test_smp4_tables_cpus_hpet_and_a_damaged_table(mon):
+    found = check_machine(mon, 4, 4)
+    # one bit of the HPET table flipped in memory: listed as BAD, the rest
+    # still ok; flipped back: ok again
+    addr = found["HPET"][0] + 52
+    byte = int(mon.cmd("md 0x%x 1" % addr).split(":")[1].split()[0], 16)
+    for value, verdict in ((byte ^ 1, "BAD"), (byte, "ok")):
+        mon.cmd("mw 0x%x 0x%x 1" % (addr, value))
+        now, out = tables(mon)
+        expect_eq({s: t[3] for s, t in now.items()},
+                  {s: (verdict if s == "HPET" else "ok") for s in found}, "verdicts")
+
+
+def test_smp1_one_cpu(mon):
+    check_machine(mon, 1, 1)
+
+
+def test_hotpluggable_cpus_are_listed_not_usable(mon):
+    check_machine(mon, 4, 2)
