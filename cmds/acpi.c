@@ -1,6 +1,7 @@
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
 #include "monitor/acpi/acpi_boot.h"
+#include "monitor/acpi/acpi_mmio.h"
 
 /* A damaged table's signature or OEM id may hold any byte: print '?'. */
 static void printable(char *dst, const char *src, unsigned int n)

@@ -1,5 +1,6 @@
 #include "monitor/bootinfo.h"
 #include "monitor/acpi/acpi_boot.h"
+#include "monitor/acpi/acpi_mmio.h"
 #include "monitor/lib/string.h"
 #include "monitor/shell/console_boot.h"
 #include "monitor/shell/command.h"

@@ -1,14 +1,10 @@
 #include "monitor/acpi/acpi_boot.h"
-#include "monitor/acpi/hpet_table.h"
 #include "monitor/bootinfo.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/paging.h"
 
 #define IDENTITY_END	(4ull << 30)	/* boot.S maps the first 4 GiB */
-#define UNCACHED_START	(3ull << 30)	/* and its top GiB uncached, for MMIO */
-#define HPET_FIXED	0xFED00000ull	/* the PC's usual addresses (QEMU's too) */
-#define IOAPIC_FIXED	0xFEC00000ull
 #define BDA_EBDA_SEGMENT 0x40E		/* BIOS data area: the EBDA's segment */
 #define BIOS_ROM_START	0xE0000
 #define BIOS_ROM_END	0x100000
@@ -107,7 +103,7 @@ static char madt_problem[96];
 static void find_madt(void)
 {
 	const struct acpi_rsdp *r = acpi_boot_rsdp();
-	struct acpi_table_entry e, *t = &e;
+	struct acpi_table_entry t;
 
 	madt_searched = true;
 	if (!r) {
@@ -115,15 +111,15 @@ static void find_madt(void)
 			     acpi_boot_rsdp_source());
 		return;
 	}
-	if (acpi_boot_table("APIC", &e) != 0) {
+	if (acpi_boot_table("APIC", &t) != 0) {
 		fmt_snprintf(madt_problem, sizeof(madt_problem), "no MADT (APIC) in the %s",
 			     r->xsdt ? "XSDT" : "RSDT");
-	} else if (!t->readable) {
+	} else if (!t.readable) {
 		fmt_snprintf(madt_problem, sizeof(madt_problem),
-			     "MADT at 0x%lx is not readable (length %u)", t->phys, t->len);
-	} else if (acpi_madt_parse((const uint8_t *)(uintptr_t)t->phys, t->len, &madt) != 0) {
+			     "MADT at 0x%lx is not readable (length %u)", t.phys, t.len);
+	} else if (acpi_madt_parse((const uint8_t *)(uintptr_t)t.phys, t.len, &madt) != 0) {
 		fmt_snprintf(madt_problem, sizeof(madt_problem), "MADT at 0x%lx: %s (byte %u)",
-			     t->phys, madt.problem, madt.problem_at);
+			     t.phys, madt.problem, madt.problem_at);
 	} else {
 		madt_found = true;
 	}
@@ -164,65 +160,4 @@ int acpi_boot_table(const char sig[4], struct acpi_table_entry *out)
 			return 0;
 		}
 	return -1;
-}
-
-static struct acpi_mmio mmio;
-
-/* A register window the monitor can use: inside the uncached top GiB of
- * the identity map (cached MMIO reads would return stale values). */
-static bool uncached(uint64_t a, uint64_t len)
-{
-	return a >= UNCACHED_START && a < IDENTITY_END && len <= IDENTITY_END - a;
-}
-
-static void choose_hpet(void)
-{
-	struct acpi_table_entry e, *t = &e;
-	struct acpi_hpet h;
-	const char *problem;
-
-	mmio.hpet = HPET_FIXED;
-	if (!acpi_boot_rsdp())
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "fixed: no RSDP");
-	else if (acpi_boot_table("HPET", &e) != 0)
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "fixed: no ACPI HPET table");
-	else if (!t->readable)
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why),
-			     "fixed: HPET table at 0x%lx not readable", t->phys);
-	else if (acpi_hpet_parse((const uint8_t *)(uintptr_t)t->phys, t->len, &h, &problem) != 0)
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "fixed: HPET table: %s", problem);
-	else if (!uncached(h.address, 1024))
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why),
-			     "fixed: HPET table's 0x%lx is outside the uncached 3-4 GiB", h.address);
-	else {
-		mmio.hpet = h.address;
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "ACPI HPET table");
-	}
-}
-
-static void choose_ioapic(void)
-{
-	const struct madt_info *m = acpi_boot_madt();
-
-	mmio.ioapic = IOAPIC_FIXED;
-	if (!m)
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why), "fixed: no usable MADT");
-	else if (!m->nioapics)
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why), "fixed: no IOAPIC in the MADT");
-	else if (!uncached(m->ioapic[0].address, 0x20))
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why),
-			     "fixed: MADT's 0x%x is outside the uncached 3-4 GiB", m->ioapic[0].address);
-	else {
-		mmio.ioapic = m->ioapic[0].address;
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why), "MADT's first IOAPIC");
-	}
-}
-
-const struct acpi_mmio *acpi_boot_mmio(void)
-{
-	if (!mmio.hpet) {
-		choose_hpet();
-		choose_ioapic();
-	}
-	return &mmio;
 }

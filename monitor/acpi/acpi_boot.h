@@ -28,14 +28,4 @@ const char *acpi_boot_madt_problem(void);
  * not: 0 and *out, or -1. */
 int acpi_boot_table(const char sig[4], struct acpi_table_entry *out);
 
-/* Where the HPET and the IOAPIC its timer 0 is routed through are: from the
- * ACPI HPET table and the MADT's first IOAPIC when they are valid and inside
- * the uncached window boot.S maps, else the PC's fixed 0xFED00000 and
- * 0xFEC00000; each *_why says which (and why not ACPI's), for info. */
-struct acpi_mmio {
-	uint64_t hpet, ioapic;
-	char hpet_why[96], ioapic_why[96];
-};
-const struct acpi_mmio *acpi_boot_mmio(void);
-
 #endif
