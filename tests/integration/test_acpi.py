@@ -1,10 +1,12 @@
 """ACPI discovery on QEMU's pc machine: the tables the RSDT lists with their
 checksums, the MADT's CPUs for -smp 1, 4 and 2,maxcpus=4 (QEMU 7.2 lists
 the two absent hot-pluggable CPUs with flags 0), the IOAPIC and the HPET at
-the addresses QEMU's tables give, and a table damaged in memory listed as
-BAD."""
+the addresses QEMU's tables give, a table damaged in memory listed as BAD,
+and without ACPI (-machine acpi=off) the fixed addresses, with the timer
+working from them."""
 import re
 
+import test_prof as prof
 from monitor import expect, expect_eq
 
 TABLE = re.compile(r"^(\S{4}) 0x([0-9a-f]{8}) +(\d+) (.{6}) (ok|BAD)$", re.M)
@@ -96,3 +98,27 @@ def test_smp1_one_cpu(mon):
 
 def test_hotpluggable_cpus_are_listed_not_usable(mon):
     check_machine(mon, 4, 2)
+
+
+def test_without_acpi_fixed_addresses_and_the_timer_works(mon):
+    out = mon.lines("acpi")
+    expect_eq(out, ["acpi: no RSDP: not in the EBDA or the BIOS area",
+                    "hpet: 0xfed00000 (fixed: no RSDP)",
+                    "ioapic: 0xfec00000 (fixed: no usable MADT)"], "acpi without ACPI")
+    info = mon.cmd("info")
+    expect(re.search(r"^acpi: HPET at 0xfed00000 \(fixed: no RSDP\), IOAPIC at 0xfec00000 "
+                     r"\(fixed: no usable MADT\)$", info, re.M), info)
+    # the HPET answered at the fixed address and its NMIs arrive: samples
+    out = mon.cmd("prof record event=timer hz=1000 work spin 200", timeout=120)
+    expect(prof.counts(out)["samples"] > 0, "no timer samples from the fixed HPET:\n" + out)
+
+
+def check_xsdt(mon):
+    """OVMF's revision-2 RSDP: the XSDT is the root, its tables all ok, the
+    HPET address from its table (UEFI smoke boot)."""
+    found, out = tables(mon)
+    for sig in ("XSDT", "FACP", "APIC", "HPET"):
+        expect(sig in found, "%s not listed:\n%s" % (sig, out))
+    expect_eq(sorted(s for s, t in found.items() if t[3] != "ok"), [], "tables not ok")
+    expect_eq(madt(out), [(0, True, True)], "(apic id, enabled, usable) per MADT entry")
+    expect(re.search(r"^hpet: 0xfed00000 \(ACPI HPET table\)$", out, re.M), out)
