@@ -28,7 +28,7 @@ static void table_line(const struct acpi_table_entry *t)
 
 static void madt_summary(const struct madt_info *m)
 {
-	kprintf("madt (at boot): local APIC 0x%lx, flags 0x%x%s, %u CPUs, %u usable", m->lapic_address,
+	kprintf("madt: local APIC 0x%lx, flags 0x%x%s, %u CPUs, %u usable", m->lapic_address,
 		m->flags, m->flags & MADT_FLAG_PCAT_COMPAT ? " (8259s present)" : "", m->ncpus,
 		madt_usable_cpus(m));
 	if (m->dropped)
@@ -64,6 +64,8 @@ static int cmd_acpi(int argc, char **argv)
 {
 	const struct acpi_rsdp *r = acpi_boot_rsdp();
 	static struct acpi_table_entry list[ACPI_TABLES_MAX];	/* 2 KiB: not on the stack */
+	static struct madt_info madt;
+	char why[96];
 	struct acpi_table_entry root;
 	const struct acpi_mmio *io = acpi_boot_mmio();
 	unsigned int n;
@@ -83,10 +85,10 @@ static int cmd_acpi(int argc, char **argv)
 			table_line(&root);
 		for (unsigned int i = 0; i < n; i++)
 			table_line(&list[i]);
-		if (acpi_boot_madt())
-			madt_summary(acpi_boot_madt());
+		if (acpi_read_madt(&madt, why, sizeof(why)) == 0)
+			madt_summary(&madt);
 		else
-			kprintf("madt (at boot): %s\n", acpi_boot_madt_problem());
+			kprintf("madt: %s\n", why);
 	}
 	kprintf("hpet: 0x%lx (%s)\n", io->hpet, io->hpet_why);
 	kprintf("ioapic: 0x%lx (%s)\n", io->ioapic, io->ioapic_why);
@@ -100,5 +102,6 @@ COMMAND(acpi,
 	.help = "  One line per table the XSDT (else the RSDT) lists: signature, physical\n"
 		"  address, length, OEM id, checksum ok or BAD. Then the MADT's CPUs (APIC id,\n"
 		"  enabled, online-capable), IOAPICs, interrupt overrides and NMI pins, and\n"
-		"  where the HPET and IOAPIC are taken from (fixed addresses without ACPI).",
+		"  where the HPET and IOAPIC are taken from (fixed addresses without ACPI).\n"
+		"  Tables are read as they are now; the CPUs brought up are the boot MADT's.",
 	.run = cmd_acpi);

@@ -96,33 +96,33 @@ int acpi_boot_spcr(struct acpi_spcr *out)
 	return acpi_spcr_parse((const uint8_t *)(uintptr_t)phys, len, out);
 }
 
+int acpi_read_madt(struct madt_info *out, char *why, size_t n)
+{
+	const struct acpi_rsdp *r = acpi_boot_rsdp();
+	struct acpi_table_entry t;
+
+	if (!r)
+		fmt_snprintf(why, n, "no RSDP: %s", acpi_boot_rsdp_source());
+	else if (acpi_boot_table("APIC", &t) != 0)
+		fmt_snprintf(why, n, "no MADT (APIC) in the %s", r->xsdt ? "XSDT" : "RSDT");
+	else if (!t.readable)
+		fmt_snprintf(why, n, "MADT at 0x%lx is not readable (length %u)", t.phys, t.len);
+	else if (acpi_madt_parse((const uint8_t *)(uintptr_t)t.phys, t.len, out) != 0)
+		fmt_snprintf(why, n, "MADT at 0x%lx: %s (byte %u)", t.phys, out->problem,
+			     out->problem_at);
+	else
+		return 0;
+	return -1;
+}
+
 static struct madt_info madt;
 static bool madt_found, madt_searched;
 static char madt_problem[96];
 
 static void find_madt(void)
 {
-	const struct acpi_rsdp *r = acpi_boot_rsdp();
-	struct acpi_table_entry t;
-
 	madt_searched = true;
-	if (!r) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem), "no RSDP: %s",
-			     acpi_boot_rsdp_source());
-		return;
-	}
-	if (acpi_boot_table("APIC", &t) != 0) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem), "no MADT (APIC) in the %s",
-			     r->xsdt ? "XSDT" : "RSDT");
-	} else if (!t.readable) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem),
-			     "MADT at 0x%lx is not readable (length %u)", t.phys, t.len);
-	} else if (acpi_madt_parse((const uint8_t *)(uintptr_t)t.phys, t.len, &madt) != 0) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem), "MADT at 0x%lx: %s (byte %u)",
-			     t.phys, madt.problem, madt.problem_at);
-	} else {
-		madt_found = true;
-	}
+	madt_found = acpi_read_madt(&madt, madt_problem, sizeof(madt_problem)) == 0;
 }
 
 const struct madt_info *acpi_boot_madt(void)

@@ -24,6 +24,9 @@ unsigned int acpi_boot_tables(struct acpi_table_entry *root, struct acpi_table_e
  * acpi_boot_madt_problem() says which in one line (NULL when there is a MADT). */
 const struct madt_info *acpi_boot_madt(void);
 const char *acpi_boot_madt_problem(void);
+/* The MADT as it is now (a command's view; the CPUs come from the boot
+ * one): 0, or -1 with the reason, in one line, in why. */
+int acpi_read_madt(struct madt_info *out, char *why, size_t n);
 /* The first table with this signature in acpi_boot_tables(), checked or
  * not: 0 and *out, or -1. */
 int acpi_boot_table(const char sig[4], struct acpi_table_entry *out);

@@ -287,7 +287,7 @@ TESTS += [
 
     # QEMU's ACPI tables for 4, 1 and 2 of 4 CPUs; under KVM (-kernel: the
     # RSDP from the BIOS area search) once
-    t(acpi.test_smp4_tables_cpus_hpet_and_a_damaged_table, extra=("-smp", "4")),
+    t(acpi.test_smp4_tables_cpus_hpet_and_damaged_tables, extra=("-smp", "4")),
     t(acpi.test_smp1_one_cpu, accels=TCG, extra=("-smp", "1")),
     t(acpi.test_hotpluggable_cpus_are_listed_not_usable, accels=TCG, extra=("-smp", "2,maxcpus=4")),
     t(acpi.test_without_acpi_fixed_addresses_and_the_timer_works, accels=TCG,

@@ -26,7 +26,7 @@ def tables(mon):
 
 def madt(out):
     """(cpus, usable) from the summary line, and [(apic id, enabled, usable)]."""
-    m = re.search(r"^madt \(at boot\): local APIC 0x([0-9a-f]+), flags 0x([0-9a-f]+).*, "
+    m = re.search(r"^madt: local APIC 0x([0-9a-f]+), flags 0x([0-9a-f]+).*, "
                   r"(\d+) CPUs, (\d+) usable$", out, re.M)
     expect(m, "no MADT summary:\n" + out)
     expect_eq(int(m.group(1), 16), 0xFEE00000, "local APIC address")
@@ -79,17 +79,33 @@ def check_machine(mon, ncpus, present):
     return found
 
 
-def test_smp4_tables_cpus_hpet_and_a_damaged_table(mon):
-    found = check_machine(mon, 4, 4)
-    # one bit of the HPET table flipped in memory: listed as BAD, the rest
-    # still ok; flipped back: ok again
-    addr = found["HPET"][0] + 52
+def flip_bit(mon, addr):
+    """Flips bit 0 of the byte at addr; returns the byte as it was."""
     byte = int(mon.cmd("md 0x%x 1" % addr).split(":")[1].split()[0], 16)
-    for value, verdict in ((byte ^ 1, "BAD"), (byte, "ok")):
-        mon.cmd("mw 0x%x 0x%x 1" % (addr, value))
+    mon.cmd("mw 0x%x 0x%x 1" % (addr, byte ^ 1))
+    return byte
+
+
+def test_smp4_tables_cpus_hpet_and_damaged_tables(mon):
+    found = check_machine(mon, 4, 4)
+    # one bit flipped in memory in the HPET table, then in the MADT: each
+    # listed as BAD, the rest still ok, the MADT's damage said in one line;
+    # flipped back: ok again
+    for sig in ("HPET", "APIC"):
+        addr = found[sig][0] + 40
+        byte = flip_bit(mon, addr)
         now, out = tables(mon)
         expect_eq({s: t[3] for s, t in now.items()},
-                  {s: (verdict if s == "HPET" else "ok") for s in found}, "verdicts")
+                  {s: ("BAD" if s == sig else "ok") for s in found}, "verdicts")
+        madt_line = re.findall(r"^madt: .*$", out, re.M)
+        if sig == "APIC":
+            expect_eq(madt_line, ["madt: MADT at 0x%x: bad checksum (byte 9)" % found["APIC"][0]],
+                      "the damaged MADT's line")
+            expect(not CPU.search(out), "CPUs listed from a damaged MADT:\n" + out)
+        else:
+            expect_eq(len(madt(out)), 4, "CPUs with the HPET table damaged")
+        mon.cmd("mw 0x%x 0x%x 1" % (addr, byte))
+    check_machine(mon, 4, 4)
 
 
 def test_smp1_one_cpu(mon):
