@@ -30,6 +30,7 @@ import test_uefi as uefi
 import test_values as values
 import test_watch as watch
 import test_gdb as gdb
+import test_acpi as acpi
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
@@ -292,4 +293,12 @@ TESTS += [
     t(mutate.test_suite_verdict_names_the_first_failing_test, accels=("host",), monitor=False),
     t(mutate.test_a_hung_suite_is_a_timeout_and_its_children_die, accels=("host",),
       monitor=False),
+
+    # QEMU's ACPI tables for 4, 1 and 2 of 4 CPUs; under KVM (-kernel: the
+    # RSDP from the BIOS area search) once
+    t(acpi.test_smp4_tables_cpus_hpet_and_damaged_tables, extra=("-smp", "4")),
+    t(acpi.test_smp1_one_cpu, accels=TCG, extra=("-smp", "1")),
+    t(acpi.test_hotpluggable_cpus_are_listed_not_usable, accels=TCG, extra=("-smp", "2,maxcpus=4")),
+    t(acpi.test_without_acpi_fixed_addresses_and_the_timer_works, accels=TCG,
+      extra=("-machine", "acpi=off")),
 ]
