@@ -18,7 +18,7 @@
 #include "arch/x86_64/trap_frame.h"
 
 enum smp_state {
-	SMP_ABSENT,		/* not a CPU (past the MADT's) */
+	SMP_ABSENT,		/* an unused entry of smp_cpus */
 	SMP_SHELL,		/* the bootstrap CPU, which runs the shell */
 	SMP_IDLE,
 	SMP_RUNNING,

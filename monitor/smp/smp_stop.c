@@ -14,11 +14,6 @@ static unsigned int depth;		/* stopped shells open on the shell CPU */
 static bool held;			/* a roundup is in force */
 static unsigned int selected;
 
-bool smp_cpu_parked(unsigned int cpu)
-{
-	return smp_cpus[cpu].parked;
-}
-
 /* NMI context: park until the shell CPU releases this roundup. */
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 {

@@ -22,7 +22,6 @@ void smp_stop_init(void);		/* registers the NMI source; boot */
 void smp_world_stop(void);
 void smp_world_leave(bool stepping);
 void smp_world_release_held(void);	/* at the top-level prompt */
-bool smp_cpu_parked(unsigned int cpu);
 
 /* cpu N: the CPU whose context regs and bt show while stopped. */
 int smp_select(unsigned int cpu);	/* 0 or an error reported */
