@@ -236,11 +236,20 @@ static int cmd_prof(int argc, char **argv)
 		kprintf("samples discarded\n");
 		return ST_OK;
 	}
-	if (strcmp(argv[1], "report") == 0 && argc <= 3) {
-		if (argc == 3 && (strncmp(argv[2], "top=", 4) != 0 ||
-				  parse_u64(argv[2] + 4, &top) != ST_OK || top == 0))
-			return errorf("bad option '%s' (top=N)", argv[2]);
-		return prof_report(top);
+	if (strcmp(argv[1], "report") == 0 && argc <= 4) {
+		uint64_t cpu = UINT64_MAX;	/* every CPU */
+
+		for (int i = 2; i < argc; i++) {
+			if (strncmp(argv[i], "top=", 4) == 0 && parse_u64(argv[i] + 4, &top) == ST_OK &&
+			    top > 0)
+				continue;
+			if (strncmp(argv[i], "cpu=", 4) == 0 && parse_u64(argv[i] + 4, &cpu) == ST_OK &&
+			    cpu < smp_cpu_count())
+				continue;
+			return errorf("bad option '%s' (top=N, cpu=0 to %u)", argv[i],
+				      smp_cpu_count() - 1);
+		}
+		return prof_report(top, cpu == UINT64_MAX ? -1 : (int)cpu);
 	}
 	if (strcmp(argv[1], "check") == 0 && argc == 3) {
 		unsigned int ratio[3];
@@ -268,7 +277,7 @@ COMMAND(prof,
 	.name = "prof",
 	.usage = "start [event=cycles|instructions|timer] [hz=N|period=N] [callchain] | record [options] COMMAND... | "
 		 "stop | status | reset | "
-		 "report [top=N] | dump [folded|perf|raw] | check A:B:C",
+		 "report [top=N] [cpu=N] | dump [folded|perf|raw] | check A:B:C",
 	.summary = "NMI sampling profiler",
 	.help = "  Samples RIP (and with callchain a frame-pointer chain) from NMIs into\n"
 		"  per-CPU rings in lazily mapped memory, from PMU counter 0's overflow NMI\n"

@@ -202,6 +202,14 @@ def test_every_cpu_samples_its_own_context(mon):
     expect(m and 4000 <= int(m.group(1)) <= samples, "leaf samples vs cpu 1's %d:\n%s" % (samples, out))
     worst = float(re.search(r"worst leaf error: ([\d.]+) pp", out).group(1))
     expect(worst <= 2.0, "cpu 1's leaves off by %.2f pp (at most 2):\n%s" % (worst, out))
+    # prof report cpu=N: one CPU's samples
+    out = mon.cmd("prof report cpu=1 top=3")
+    expect(out.startswith("cpu 1: samples %d, lost 0" % samples), "report of cpu 1:\n" + out)
+    expect_eq(re.findall(r"%\s+\d+\s+(\S+)", out),
+              ["work_mix_leaf_a", "work_mix_leaf_b", "work_mix_leaf_c"], "cpu 1's top 3")
+    out = mon.cmd("prof report cpu=0")
+    expect(out.startswith("cpu 0: samples") and "work_mix" not in out, "report of cpu 0:\n" + out)
+    one_error(mon.cmd("prof report cpu=2"), "cpu=0 to 1")
 
 
 def test_one_cpu_lists_the_shell_alone(mon):
