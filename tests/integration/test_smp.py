@@ -6,6 +6,7 @@ the profiler's timer NMI reaches every CPU. One boot per scenario."""
 import re
 import time
 
+from elf import nm_symbols, objdump_insns
 from monitor import TestFailure, expect, expect_eq
 from test_break_watch import ctrl_c_until_stopped, start_workload
 from test_shell import one_error, still_works
@@ -60,6 +61,7 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
     for c in range(4):
         expect_eq(rows[c][0], c, "cpu %d's APIC id" % c)
     expect_eq([rows[c][1] for c in range(4)], ["shell", "idle", "idle", "idle"], "states")
+    check_trace_breakpoint_on_every_cpu(mon)
 
     out = mon.cmd("work spin-cli 30000 cpu=2")
     expect("started on cpu 2" in out, "work ... cpu=2 did not start: " + out)
@@ -105,6 +107,28 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
         expect(int(m.group(1)) >= 2 and int(m.group(3)) == 0,
                "cpu %d: NMIs %s, unknown %s" % (c, m.group(1), m.group(3)))
     still_works(mon)
+
+
+def check_trace_breakpoint_on_every_cpu(mon):
+    """A trace breakpoint on work_spin's loop counter increment, hit by all
+    four CPUs at once (one with interrupts off): every hit is counted, so
+    the hits are the sum of the iterations the four report."""
+    addr, size, _ = nm_symbols()["work_spin"]
+    inc = [a for a, _, text in objdump_insns(start=addr, stop=addr + size)
+           if re.match(r"add\s+\$0x1,%r", text)]
+    expect(len(inc) == 1, "work_spin's n++ not found: %r" % inc)
+    expect("(trace)" in mon.cmd("bp add 0x%x trace" % inc[0]), "bp add")
+    for c, w in ((1, "spin"), (2, "spin-cli"), (3, "spin")):
+        expect("started on cpu %d" % c in mon.cmd("work %s 300 cpu=%d" % (w, c)), "work on cpu %d" % c)
+    out = mon.cmd("work spin 300", timeout=60) + "\n"
+    for c in (1, 2, 3):
+        out += wait_idle(mon, c)
+    its = [int(x) for x in re.findall(r"work spin(?:-cli)?: (\d+) iterations in 300 ms", out)]
+    expect_eq(len(its), 4, "completion lines:\n" + out)
+    m = re.search(r"work_spin\+0x[0-9a-f]+\s+trace\s+(\d+)\s+(\d+)", mon.cmd("bp list"))
+    expect(m, "bp list")
+    expect_eq((int(m.group(1)), int(m.group(2))), (sum(its), 0), "trace hits (in NMI) vs iterations %r" % its)
+    mon.cmd("bp del all")
 
 
 def check_stop_the_world(mon):
