@@ -1,6 +1,7 @@
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
 #include "monitor/acpi/acpi_boot.h"
+#include "monitor/acpi/acpi_mmio.h"
 
 /* A damaged table's signature or OEM id may hold any byte: print '?'. */
 static void printable(char *dst, const char *src, unsigned int n)
@@ -62,7 +63,10 @@ static void madt_summary(const struct madt_info *m)
 static int cmd_acpi(int argc, char **argv)
 {
 	const struct acpi_rsdp *r = acpi_boot_rsdp();
-	const struct acpi_table_entry *list, *root;
+	static struct acpi_table_entry list[ACPI_TABLES_MAX];	/* 2 KiB: not on the stack */
+	static struct madt_info madt;
+	char why[96];
+	struct acpi_table_entry root;
 	const struct acpi_mmio *io = acpi_boot_mmio();
 	unsigned int n;
 
@@ -74,17 +78,17 @@ static int cmd_acpi(int argc, char **argv)
 	} else {
 		kprintf("rsdp: revision %u from %s, rsdt 0x%x, xsdt 0x%lx\n", r->revision,
 			acpi_boot_rsdp_source(), r->rsdt, r->xsdt);
-		list = acpi_boot_tables(&n, &root);
-		if (!root->readable)
+		n = acpi_boot_tables(&root, list, ACPI_TABLES_MAX);
+		if (!root.readable)
 			kprintf("acpi: neither the XSDT nor the RSDT is valid: no tables\n");
 		else
-			table_line(root);
+			table_line(&root);
 		for (unsigned int i = 0; i < n; i++)
 			table_line(&list[i]);
-		if (acpi_boot_madt())
-			madt_summary(acpi_boot_madt());
+		if (acpi_read_madt(&madt, why, sizeof(why)) == 0)
+			madt_summary(&madt);
 		else
-			kprintf("madt: %s\n", acpi_boot_madt_problem());
+			kprintf("madt: %s\n", why);
 	}
 	kprintf("hpet: 0x%lx (%s)\n", io->hpet, io->hpet_why);
 	kprintf("ioapic: 0x%lx (%s)\n", io->ioapic, io->ioapic_why);
@@ -98,5 +102,6 @@ COMMAND(acpi,
 	.help = "  One line per table the XSDT (else the RSDT) lists: signature, physical\n"
 		"  address, length, OEM id, checksum ok or BAD. Then the MADT's CPUs (APIC id,\n"
 		"  enabled, online-capable), IOAPICs, interrupt overrides and NMI pins, and\n"
-		"  where the HPET and IOAPIC are taken from (fixed addresses without ACPI).",
+		"  where the HPET and IOAPIC are taken from (fixed addresses without ACPI).\n"
+		"  Tables are read as they are now; the CPUs brought up are the boot MADT's.",
 	.run = cmd_acpi);

@@ -23,8 +23,10 @@ static int cmd_bt(int argc, char **argv)
 		smp_bt_all(f);
 		return ST_OK;
 	}
-	if (smp_world_view())
+	if (smp_world_view() && smp_world_view() != f) {
+		kprintf("cpu %u (stopped by NMI):\n", smp_world_selected());
 		f = smp_world_view();	/* cpu N chose a parked CPU */
+	}
 	backtrace_print(f->rip, f->rbp, f->rsp);
 	return ST_OK;
 }

@@ -1,5 +1,6 @@
 #include "monitor/bootinfo.h"
 #include "monitor/acpi/acpi_boot.h"
+#include "monitor/acpi/acpi_mmio.h"
 #include "monitor/lib/string.h"
 #include "monitor/shell/console_boot.h"
 #include "monitor/shell/command.h"
@@ -68,6 +69,7 @@ static int cmd_info(int argc, char **argv)
 	{
 		const struct console_port *c = console_boot_port();
 		const struct acpi_rsdp *r = acpi_boot_rsdp();
+		const struct acpi_mmio *io = acpi_boot_mmio();
 
 		if (r)
 			kprintf("acpi: rsdp revision %u from %s\n", r->revision, acpi_boot_rsdp_source());
@@ -76,10 +78,10 @@ static int cmd_info(int argc, char **argv)
 		if (acpi_boot_madt())
 			kprintf("acpi: %u CPUs in the MADT, %u usable\n", acpi_boot_madt()->ncpus,
 				madt_usable_cpus(acpi_boot_madt()));
-		else
+		else if (r)
 			kprintf("acpi: %s; CPUs: the bootstrap CPU only\n", acpi_boot_madt_problem());
-		kprintf("acpi: HPET at 0x%lx (%s), IOAPIC at 0x%lx (%s)\n", acpi_boot_mmio()->hpet,
-			acpi_boot_mmio()->hpet_why, acpi_boot_mmio()->ioapic, acpi_boot_mmio()->ioapic_why);
+		kprintf("acpi: HPET at 0x%lx (%s), IOAPIC at 0x%lx (%s)\n", io->hpet, io->hpet_why,
+			io->ioapic, io->ioapic_why);
 		kprintf("console: I/O port 0x%x, %u baud, ", c->port, c->baud);
 		if (c->irq == CONSOLE_NO_IRQ)
 			kprintf("no IRQ line (idle polls): %s\n", c->why);

@@ -5,6 +5,7 @@
 #include "monitor/shell/parse.h"
 #include "monitor/lib/string.h"
 #include "monitor/debug/trap_names.h"
+#include "monitor/smp/smp.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/tsc.h"
 
@@ -46,6 +47,24 @@ static void print_stats(void)
 		kprintf("  (%lu entries dropped: log full)\n", p->nmi->log.dropped);
 }
 
+/* The other CPUs' counters (their NMI logs stay theirs: a log has one
+ * consumer, its own CPU). */
+static void print_others(void)
+{
+	for (unsigned int c = 0; c < smp_cpu_count(); c++) {
+		const struct percpu *p = &percpu_area[c];
+		const struct nmi_stats *s;
+
+		if (c == this_cpu()->cpu || !p->nmi)
+			continue;
+		s = &p->nmi->stats;
+		kprintf("cpu %u: first-level %lu, nested %lu, passes handled %lu, unknown %lu, "
+			"repeats %lu, c-latch entries %lu\n", c, s->first,
+			((const uint64_t *)(uintptr_t)p->nmi_top)[NMI_SPARE_NESTED / 8], s->handled,
+			s->unknown, s->repeats, s->latched);
+	}
+}
+
 static int cmd_nmi(int argc, char **argv)
 {
 	uint64_t n = 1000;
@@ -53,6 +72,7 @@ static int cmd_nmi(int argc, char **argv)
 
 	if (argc == 1) {
 		print_stats();
+		print_others();
 		return ST_OK;
 	}
 	if (strcmp(argv[1], "test") == 0 && argc <= 3) {

@@ -7,6 +7,9 @@
 #include "profiler/report.h"
 #include "monitor/nmi/nmi_timer.h"
 #include "profiler/pmu_live.h"
+#include "profiler/sample_ring.h"
+#include "monitor/smp/smp.h"
+#include "monitor/smp/smp_prof.h"
 #include "arch/x86_64/tsc.h"
 
 static const char *no_pmu_why(void)
@@ -159,6 +162,24 @@ static int prof_record_cmd(int argc, char **argv)
 	return st;
 }
 
+/* With more than one CPU: each CPU's ring, and the fan-out's per-AP ledger
+ * (monitor/smp/smp_prof.h: sent = taken + merged + pending). */
+static void status_per_cpu(void)
+{
+	for (unsigned int c = 0; c < smp_cpu_count(); c++) {
+		struct sample_ring *r = prof_ring(c);
+		struct smp_prof_counts k;
+
+		smp_prof_get(c, &k);
+		kprintf("  cpu %u: samples %lu, lost %lu", c, r->slots ? sample_ring_count(r) : 0,
+			r->lost);
+		if (c > 0)
+			kprintf(", fan-out NMIs sent %lu, taken %lu, merged %lu", k.sent, k.taken,
+				k.merged);
+		kprintf("\n");
+	}
+}
+
 static int prof_status_cmd(void)
 {
 	struct prof_status s;
@@ -173,6 +194,8 @@ static int prof_status_cmd(void)
 		span / (hz / 1000));
 	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu, callchain %s\n",
 		s.samples, s.lost, s.dropped_no_memory, s.cfg.callchain ? "on" : "off");
+	if (smp_cpu_count() > 1)
+		status_per_cpu();
 	kprintf("nmis: %lu %s, %lu nested", s.ticks,
 		s.source && s.cfg.source == PROF_SRC_PMU ? "counter overflows" : "timer ticks",
 		s.nested);
@@ -213,11 +236,20 @@ static int cmd_prof(int argc, char **argv)
 		kprintf("samples discarded\n");
 		return ST_OK;
 	}
-	if (strcmp(argv[1], "report") == 0 && argc <= 3) {
-		if (argc == 3 && (strncmp(argv[2], "top=", 4) != 0 ||
-				  parse_u64(argv[2] + 4, &top) != ST_OK || top == 0))
-			return errorf("bad option '%s' (top=N)", argv[2]);
-		return prof_report(top);
+	if (strcmp(argv[1], "report") == 0 && argc <= 4) {
+		uint64_t cpu = UINT64_MAX;	/* every CPU */
+
+		for (int i = 2; i < argc; i++) {
+			if (strncmp(argv[i], "top=", 4) == 0 && parse_u64(argv[i] + 4, &top) == ST_OK &&
+			    top > 0)
+				continue;
+			if (strncmp(argv[i], "cpu=", 4) == 0 && parse_u64(argv[i] + 4, &cpu) == ST_OK &&
+			    cpu < smp_cpu_count())
+				continue;
+			return errorf("bad option '%s' (top=N, cpu=0 to %u)", argv[i],
+				      smp_cpu_count() - 1);
+		}
+		return prof_report(top, cpu == UINT64_MAX ? -1 : (int)cpu);
 	}
 	if (strcmp(argv[1], "check") == 0 && argc == 3) {
 		unsigned int ratio[3];
@@ -245,7 +277,7 @@ COMMAND(prof,
 	.name = "prof",
 	.usage = "start [event=cycles|instructions|timer] [hz=N|period=N] [callchain] | record [options] COMMAND... | "
 		 "stop | status | reset | "
-		 "report [top=N] | dump [folded|perf|raw] | check A:B:C",
+		 "report [top=N] [cpu=N] | dump [folded|perf|raw] | check A:B:C",
 	.summary = "NMI sampling profiler",
 	.help = "  Samples RIP (and with callchain a frame-pointer chain) from NMIs into\n"
 		"  per-CPU rings in lazily mapped memory, from PMU counter 0's overflow NMI\n"

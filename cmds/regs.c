@@ -24,7 +24,7 @@ static int cmd_regs(int argc, char **argv)
 		return ST_USAGE;
 	if (smp_world_view()) {
 		if (smp_world_view() != stop_frame())
-			kprintf("registers of cpu %u (stopped):\n", smp_world_selected());
+			kprintf("registers of cpu %u (stopped by NMI):\n", smp_world_selected());
 		else
 			kprintf("registers of the stopped context:\n");
 		print_with_rip_symbol(smp_world_view());

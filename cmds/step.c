@@ -11,8 +11,7 @@ static int cmd_step(int argc, char **argv)
 	if (!shell_is_stopped())
 		return ST_NOT_STOPPED;
 	if (smp_world_selected() != smp_world_owner())
-		return errorf("step runs the CPU that stopped (cpu %u); the others wait: 'cpu %u' "
-			      "first", smp_world_owner(), smp_world_owner());
+		return errorf("step runs the CPU that stopped: cpu %u first", smp_world_owner());
 	shell_set_action(SHELL_STEP);
 	return ST_OK;
 }

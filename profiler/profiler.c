@@ -17,6 +17,7 @@
 #include "monitor/debug/stop.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
+#include "monitor/smp/smp_prof.h"
 #include "arch/x86_64/fault_safe.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
@@ -170,7 +171,7 @@ enum prof_error prof_start(const struct prof_config *c)
 	}
 	st.source = "timer (HPET timer 0 as NMI)";
 	st.hz_asked = c->hz;
-	nmi_timer_set_sampler(sample_in_nmi);
+	nmi_timer_set_sampler(smp_prof_sampler(sample_in_nmi));	/* every CPU samples */
 	nmi_timer_want(TIMER_PROFILER, c->hz);
 	return PROF_OK;
 }
@@ -183,7 +184,7 @@ enum prof_error prof_stop(void)
 		pmu_live_stop();
 	} else {
 		nmi_timer_want(TIMER_PROFILER, 0);
-		nmi_timer_set_sampler(NULL);
+		nmi_timer_set_sampler(smp_prof_sampler(NULL));
 	}
 	st.running = false;
 	st.tsc_stop = rdtsc();

@@ -40,9 +40,11 @@ static void body_line(struct dump *d, const char *line)
 	kprintf("%s\n", line);
 }
 
-static void for_each_sample(void (*fn)(const struct sample *s, void *ctx), void *ctx)
+/* cpu < 0: every CPU's ring, in CPU order */
+static void for_each_sample(int cpu, void (*fn)(const struct sample *s, void *ctx), void *ctx)
 {
-	for (unsigned int c = 0; c < MAX_CPUS; c++) {
+	for (unsigned int c = cpu < 0 ? 0 : (unsigned int)cpu;
+	     c < (cpu < 0 ? MAX_CPUS : (unsigned int)cpu + 1); c++) {
 		struct sample_ring *r = prof_ring(c);
 		uint64_t n = r->slots ? sample_ring_count(r) : 0;
 
@@ -57,16 +59,20 @@ static void count_flat(const struct sample *s, void *ctx)
 	agg_add(&agg, name_at(s->rip, false), 1);
 }
 
-int prof_report(uint64_t top)
+int prof_report(uint64_t top, int cpu)
 {
 	struct prof_status st;
 	size_t n;
 
 	prof_get_status(&st);
 	agg_init(&agg);
-	for_each_sample(count_flat, NULL);
-	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu%s\n", agg.total, st.lost,
-		st.dropped_no_memory, st.running ? " (still sampling)" : "");
+	for_each_sample(cpu, count_flat, NULL);
+	if (cpu >= 0)
+		kprintf("cpu %d: samples %lu, lost %lu%s\n", cpu, agg.total, prof_ring((unsigned int)cpu)->lost,
+			st.running ? " (still sampling)" : "");
+	else
+		kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu%s\n", agg.total,
+			st.lost, st.dropped_no_memory, st.running ? " (still sampling)" : "");
 	if (!agg.total) {
 		kprintf("no samples to report (prof start ... prof stop, or prof record COMMAND)\n");
 		return ST_OK;
@@ -153,7 +159,7 @@ int prof_dump(enum dump_format fmt)
 
 	if (fmt == DUMP_FOLDED) {
 		agg_init(&agg);
-		for_each_sample(fold_one, NULL);
+		for_each_sample(-1, fold_one, NULL);
 		if (agg.overflow)
 			return errorf("%lu samples have stacks that do not fit the table: "
 				      "use prof dump raw", agg.overflow);
@@ -168,7 +174,7 @@ int prof_dump(enum dump_format fmt)
 			d.samples += sorted[i].count;
 		}
 	} else {
-		for_each_sample(fmt == DUMP_PERF ? perf_one : raw_one, &d);
+		for_each_sample(-1, fmt == DUMP_PERF ? perf_one : raw_one, &d);
 	}
 	kprintf("--- prof dump end samples=%lu crc32=%08x ---\n", d.samples, d.crc);
 	return ST_OK;
@@ -192,7 +198,7 @@ int prof_check_mix(const unsigned int ratio[3])
 	uint64_t n[3] = { 0, 0, 0 }, leaf_total, ratio_total = ratio[0] + ratio[1] + ratio[2];
 	uint64_t worst = 0;
 
-	for_each_sample(count_mix_leaf, n);
+	for_each_sample(-1, count_mix_leaf, n);
 	leaf_total = n[0] + n[1] + n[2];
 	if (!leaf_total)
 		return errorf("no samples in work_mix_leaf_a/b/c (prof record work mix ... first)");

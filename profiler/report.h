@@ -5,7 +5,7 @@
 
 /* Normal context, while sampling is stopped or running (reads do not
  * consume: report and dump may be repeated). */
-int prof_report(uint64_t top);
+int prof_report(uint64_t top, int cpu);	/* cpu < 0: every CPU's samples, merged */
 enum dump_format { DUMP_FOLDED, DUMP_PERF, DUMP_RAW };
 int prof_dump(enum dump_format fmt);
 /* Each work_mix leaf's share of the samples in the three leaves against the

@@ -16,14 +16,9 @@ struct ap_boot_params {
 extern struct ap_boot_params ap_boot_params;
 _Static_assert(sizeof(struct ap_boot_params) == 40, "ap_boot.S reserves 40 bytes");
 
-uint64_t ap_trampoline_bytes(void)
-{
-	return (uint64_t)(ap_trampoline_end - ap_trampoline);
-}
-
 void ap_trampoline_install(uint64_t phys)
 {
-	memcpy((void *)(uintptr_t)phys, ap_trampoline, ap_trampoline_bytes());
+	memcpy((void *)(uintptr_t)phys, ap_trampoline, (size_t)(ap_trampoline_end - ap_trampoline));
 }
 
 static void delay_us(uint64_t us)

@@ -8,7 +8,6 @@
 
 /* Copies the trampoline to the page at phys (below 1 MiB, page-aligned). */
 void ap_trampoline_install(uint64_t phys);
-uint64_t ap_trampoline_bytes(void);
 
 /* Starts the CPU with this APIC id as monitor CPU number cpu, and waits up
  * to timeout_ms for *alive to become true (ap_main sets it). Bootstrap CPU,

@@ -15,6 +15,7 @@
 #define APIC_ICR_INIT		(5u << 8)
 #define APIC_ICR_STARTUP	(6u << 8)
 #define APIC_ICR_LEVEL_ASSERT	(1u << 14)
+#define APIC_ICR_ALL_BUT_SELF	(3u << 18)	/* destination shorthand */
 
 #define APIC_EOI		0x0B0
 
@@ -143,6 +144,19 @@ void apic_send_nmi(unsigned int dest)
 void apic_send_wake(unsigned int dest)
 {
 	send_ipi(dest, APIC_WAKE_VECTOR);	/* fixed delivery, edge */
+}
+
+/* The "all excluding self" shorthand: one ICR write without a destination,
+ * so from NMI context too in both modes (xAPIC's ICR high is not used). */
+void apic_send_nmi_all_but_self(void)
+{
+	uint32_t low = APIC_ICR_ALL_BUT_SELF | APIC_ICR_NMI | APIC_ICR_ASSERT;
+
+	wait_icr_idle();
+	if (x2)
+		wrmsr(X2APIC_ICR_MSR, low);
+	else
+		apic_write(APIC_ICR_LOW, low);
 }
 
 void apic_send_init(unsigned int dest)

@@ -36,6 +36,7 @@ void apic_send_self_nmi(void);
 /* Normal context (see apic.c for xAPIC's borrowed ICR high). dest is an
  * APIC id. */
 void apic_send_nmi(unsigned int dest);
+void apic_send_nmi_all_but_self(void);	/* any context, NMI included */
 void apic_send_init(unsigned int dest);
 /* A fixed interrupt at APIC_WAKE_VECTOR, whose handler (apic_wake.S) only
  * ends the interrupt: it wakes a CPU from "sti; hlt". */

@@ -1,14 +1,10 @@
 #include "monitor/acpi/acpi_boot.h"
-#include "monitor/acpi/hpet_table.h"
 #include "monitor/bootinfo.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/paging.h"
 
 #define IDENTITY_END	(4ull << 30)	/* boot.S maps the first 4 GiB */
-#define UNCACHED_START	(3ull << 30)	/* and its top GiB uncached, for MMIO */
-#define HPET_FIXED	0xFED00000ull	/* the PC's usual addresses (QEMU's too) */
-#define IOAPIC_FIXED	0xFEC00000ull
 #define BDA_EBDA_SEGMENT 0x40E		/* BIOS data area: the EBDA's segment */
 #define BIOS_ROM_START	0xE0000
 #define BIOS_ROM_END	0x100000
@@ -100,33 +96,33 @@ int acpi_boot_spcr(struct acpi_spcr *out)
 	return acpi_spcr_parse((const uint8_t *)(uintptr_t)phys, len, out);
 }
 
+int acpi_read_madt(struct madt_info *out, char *why, size_t n)
+{
+	const struct acpi_rsdp *r = acpi_boot_rsdp();
+	struct acpi_table_entry t;
+
+	if (!r)
+		fmt_snprintf(why, n, "no RSDP: %s", acpi_boot_rsdp_source());
+	else if (acpi_boot_table("APIC", &t) != 0)
+		fmt_snprintf(why, n, "no MADT (APIC) in the %s", r->xsdt ? "XSDT" : "RSDT");
+	else if (!t.readable)
+		fmt_snprintf(why, n, "MADT at 0x%lx is not readable (length %u)", t.phys, t.len);
+	else if (acpi_madt_parse((const uint8_t *)(uintptr_t)t.phys, t.len, out) != 0)
+		fmt_snprintf(why, n, "MADT at 0x%lx: %s (byte %u)", t.phys, out->problem,
+			     out->problem_at);
+	else
+		return 0;
+	return -1;
+}
+
 static struct madt_info madt;
 static bool madt_found, madt_searched;
 static char madt_problem[96];
 
 static void find_madt(void)
 {
-	const struct acpi_rsdp *r = acpi_boot_rsdp();
-	const struct acpi_table_entry *t;
-
 	madt_searched = true;
-	if (!r) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem), "no RSDP: %s",
-			     acpi_boot_rsdp_source());
-		return;
-	}
-	if (!(t = acpi_boot_table("APIC"))) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem), "no MADT (APIC) in the %s",
-			     r->xsdt ? "XSDT" : "RSDT");
-	} else if (!t->readable) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem),
-			     "MADT at 0x%lx is not readable (length %u)", t->phys, t->len);
-	} else if (acpi_madt_parse((const uint8_t *)(uintptr_t)t->phys, t->len, &madt) != 0) {
-		fmt_snprintf(madt_problem, sizeof(madt_problem), "MADT at 0x%lx: %s (byte %u)",
-			     t->phys, madt.problem, madt.problem_at);
-	} else {
-		madt_found = true;
-	}
+	madt_found = acpi_read_madt(&madt, madt_problem, sizeof(madt_problem)) == 0;
 }
 
 const struct madt_info *acpi_boot_madt(void)
@@ -143,92 +139,25 @@ const char *acpi_boot_madt_problem(void)
 	return madt_found ? NULL : madt_problem;
 }
 
-static struct acpi_table_entry tables[ACPI_TABLES_MAX], root;
-static unsigned int ntables;
-static bool listed;
-
-const struct acpi_table_entry *acpi_boot_tables(unsigned int *n, const struct acpi_table_entry **rootp)
+unsigned int acpi_boot_tables(struct acpi_table_entry *root, struct acpi_table_entry *out,
+			      unsigned int max)
 {
-	const struct acpi_rsdp *r;
+	const struct acpi_rsdp *r = acpi_boot_rsdp();
 
-	if (!listed) {
-		listed = true;
-		r = acpi_boot_rsdp();
-		if (r)
-			ntables = acpi_list_tables(r, &identity, &root, tables, ACPI_TABLES_MAX);
-	}
-	*n = ntables;
-	if (rootp)
-		*rootp = &root;
-	return tables;
+	root->readable = false;
+	return r ? acpi_list_tables(r, &identity, root, out, max) : 0;
 }
 
-const struct acpi_table_entry *acpi_boot_table(const char sig[4])
+int acpi_boot_table(const char sig[4], struct acpi_table_entry *out)
 {
-	unsigned int n;
-	const struct acpi_table_entry *list = acpi_boot_tables(&n, NULL);
+	static struct acpi_table_entry list[ACPI_TABLES_MAX];	/* 2 KiB: not on the stack */
+	struct acpi_table_entry root;
+	unsigned int n = acpi_boot_tables(&root, list, ACPI_TABLES_MAX);
 
 	for (unsigned int i = 0; i < n; i++)
-		if (memcmp(list[i].sig, sig, 4) == 0)
-			return &list[i];
-	return NULL;
-}
-
-static struct acpi_mmio mmio;
-
-/* A register window the monitor can use: inside the uncached top GiB of
- * the identity map (cached MMIO reads would return stale values). */
-static bool uncached(uint64_t a, uint64_t len)
-{
-	return a >= UNCACHED_START && a < IDENTITY_END && len <= IDENTITY_END - a;
-}
-
-static void choose_hpet(void)
-{
-	const struct acpi_table_entry *t = acpi_boot_rsdp() ? acpi_boot_table("HPET") : NULL;
-	struct acpi_hpet h;
-	const char *problem;
-
-	mmio.hpet = HPET_FIXED;
-	if (!t)
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "fixed: no ACPI HPET table");
-	else if (!t->readable)
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why),
-			     "fixed: HPET table at 0x%lx not readable", t->phys);
-	else if (acpi_hpet_parse((const uint8_t *)(uintptr_t)t->phys, t->len, &h, &problem) != 0)
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "fixed: HPET table: %s", problem);
-	else if (!uncached(h.address, 1024))
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why),
-			     "fixed: HPET table's 0x%lx is outside the uncached 3-4 GiB", h.address);
-	else {
-		mmio.hpet = h.address;
-		fmt_snprintf(mmio.hpet_why, sizeof(mmio.hpet_why), "ACPI HPET table");
-	}
-}
-
-static void choose_ioapic(void)
-{
-	const struct madt_info *m = acpi_boot_madt();
-
-	mmio.ioapic = IOAPIC_FIXED;
-	if (!m)
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why), "fixed: no usable MADT");
-	else if (!m->nioapics)
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why), "fixed: no IOAPIC in the MADT");
-	else if (!uncached(m->ioapic[0].address, 0x20))
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why),
-			     "fixed: MADT's 0x%x is outside the uncached 3-4 GiB", m->ioapic[0].address);
-	else {
-		mmio.ioapic = m->ioapic[0].address;
-		fmt_snprintf(mmio.ioapic_why, sizeof(mmio.ioapic_why), "MADT's first IOAPIC");
-	}
-}
-
-const struct acpi_mmio *acpi_boot_mmio(void)
-{
-	if (!mmio.hpet) {
-		choose_hpet();
-		choose_ioapic();
-	}
-	return &mmio;
+		if (memcmp(list[i].sig, sig, 4) == 0) {
+			*out = list[i];
+			return 0;
+		}
+	return -1;
 }

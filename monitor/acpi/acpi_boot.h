@@ -14,28 +14,21 @@ const struct acpi_rsdp *acpi_boot_rsdp(void);
 const char *acpi_boot_rsdp_source(void);
 /* The SPCR: 0, or -1 if there is no valid one. */
 int acpi_boot_spcr(struct acpi_spcr *out);
-/* The tables the XSDT (else the RSDT) lists, read once: *n of them, and
- * (rootp not NULL) the root table itself, root->readable false when there
- * is none. Every call after the first returns the first one's answer. */
-const struct acpi_table_entry *acpi_boot_tables(unsigned int *n,
-						const struct acpi_table_entry **rootp);
+/* The tables the XSDT (else the RSDT) lists, read now (tables damaged
+ * since boot show as such): up to max into out, the root table itself
+ * into *root (readable false when there is none). Returns how many. */
+unsigned int acpi_boot_tables(struct acpi_table_entry *root, struct acpi_table_entry *out,
+			      unsigned int max);
 /* This machine's MADT, parsed once; NULL when there is no RSDP, no MADT, or
  * it is damaged (checksum, length, an entry), and then
  * acpi_boot_madt_problem() says which in one line (NULL when there is a MADT). */
 const struct madt_info *acpi_boot_madt(void);
 const char *acpi_boot_madt_problem(void);
+/* The MADT as it is now (a command's view; the CPUs come from the boot
+ * one): 0, or -1 with the reason, in one line, in why. */
+int acpi_read_madt(struct madt_info *out, char *why, size_t n);
 /* The first table with this signature in acpi_boot_tables(), checked or
- * not, or NULL. */
-const struct acpi_table_entry *acpi_boot_table(const char sig[4]);
-
-/* Where the HPET and the IOAPIC its timer 0 is routed through are: from the
- * ACPI HPET table and the MADT's first IOAPIC when they are valid and inside
- * the uncached window boot.S maps, else the PC's fixed 0xFED00000 and
- * 0xFEC00000; each *_why says which (and why not ACPI's), for info. */
-struct acpi_mmio {
-	uint64_t hpet, ioapic;
-	char hpet_why[96], ioapic_why[96];
-};
-const struct acpi_mmio *acpi_boot_mmio(void);
+ * not: 0 and *out, or -1. */
+int acpi_boot_table(const char sig[4], struct acpi_table_entry *out);
 
 #endif

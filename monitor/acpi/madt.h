@@ -73,11 +73,16 @@ struct madt_info {
  * out->problem set (the other fields then hold what was read before). */
 int acpi_madt_parse(const uint8_t *t, size_t len, struct madt_info *out);
 
+#define MADT_XAPIC_BROADCAST	0xFF	/* no CPU's xAPIC id: an IPI to it reaches all */
+
 /* A CPU to bring up: enabled, or online-capable (a hot-pluggable one, which
- * may not answer: bring-up must time out on it). */
+ * may not answer: bring-up must time out on it); never a local APIC entry
+ * with the broadcast id, which firmware uses for a placeholder and which an
+ * INIT IPI would send to every CPU. */
 static inline bool madt_cpu_usable(const struct madt_cpu *c)
 {
-	return c->enabled || c->online_capable;
+	return (c->enabled || c->online_capable) &&
+	       (c->x2apic || c->apic_id != MADT_XAPIC_BROADCAST);
 }
 
 unsigned int madt_usable_cpus(const struct madt_info *m);

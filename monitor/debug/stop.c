@@ -77,8 +77,10 @@ stop_run(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 	if (cpu->cpu != 0)
 		shell_owe_prompt();
 	gdb_note_stop(f, why, bp_id);	/* for gdb's '?', also if it attaches in the stop */
-	if (!gdb_attached())
+	if (!gdb_attached()) {
 		print_stop(f, why, bp_id);	/* attached: gdb_serve reports it */
+		smp_world_report();
+	}
 	current[cpu->cpu] = f;
 	a = shell_run_stopped();
 	current[cpu->cpu] = outer;

@@ -28,7 +28,7 @@ struct lazy_stats {
  * would throw samples away). A GiB of nothing separates it from the user
  * region, so an access past the user region's end is still an error. */
 #define LAZY_PROF_BASE	(LAZY_BASE + 2 * LAZY_SIZE)
-#define LAZY_PROF_SIZE	(64ul << 20)
+#define LAZY_PROF_SIZE	(128ul << 20)	/* 16 MiB a CPU, MAX_CPUS of them */
 
 static inline bool lazy_contains(uint64_t va)
 {

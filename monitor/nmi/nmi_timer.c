@@ -1,5 +1,5 @@
 #include "monitor/nmi/nmi_timer.h"
-#include "monitor/acpi/acpi_boot.h"
+#include "monitor/acpi/acpi_mmio.h"
 #include "monitor/bootinfo.h"
 #include "monitor/cpuinfo.h"
 #include "monitor/lib/string.h"

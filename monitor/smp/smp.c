@@ -1,6 +1,7 @@
 #include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
+#include "monitor/smp/smp_prof.h"
 #include "monitor/smp/smp_work.h"
 #include "monitor/smp/smp_world.h"
 #include "monitor/acpi/acpi_boot.h"
@@ -116,6 +117,7 @@ void smp_init(void)
 	smp_cpus[0] = (struct smp_cpu){ .apic_id = apic_id(), .state = SMP_SHELL, .alive = true };
 	idt_set_handler(APIC_WAKE_VECTOR, apic_wake_entry, 0);
 	smp_nmi_init();
+	smp_prof_init();
 	smp_world_init();
 	if (!m) {
 		fmt_snprintf(how, sizeof(how), "no MADT (%s): the bootstrap CPU only",
@@ -176,6 +178,8 @@ int smp_post(unsigned int cpu, const struct smp_job *job)
 		return errorf("cpu %u runs the shell: leave out cpu= to run the workload here", cpu);
 	if (c->state == SMP_NOT_RESPONDING)
 		return errorf("cpu %u is not responding", cpu);
+	if (smp_parked_frame(cpu))
+		return errorf("cpu %u is stopped (cont resumes it)", cpu);
 	if (c->state != SMP_IDLE || c->posted != c->done)
 		return errorf("cpu %u is busy running %s", cpu, c->job.argv[0]);
 	c->job = *job;

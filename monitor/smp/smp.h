@@ -15,9 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/trap_frame.h"
 
 enum smp_state {
-	SMP_ABSENT,		/* not a CPU (past the MADT's) */
+	SMP_ABSENT,		/* an unused entry of smp_cpus */
 	SMP_SHELL,		/* the bootstrap CPU, which runs the shell */
 	SMP_IDLE,
 	SMP_RUNNING,
@@ -50,6 +51,9 @@ struct smp_cpu {
 	volatile uint64_t posted, taken, done, reported;
 	char done_line[200];
 	volatile uint64_t bt_want, bt_done;
+	/* bt requests answered while parked (a request that came as the CPU
+	 * parked): their NMIs, latched meanwhile, are still ours later */
+	volatile uint64_t bt_owed;
 	struct smp_snapshot snap;
 };
 

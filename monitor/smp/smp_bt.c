@@ -13,8 +13,11 @@ const char *smp_state_name(unsigned int cpu, char *buf, unsigned int n)
 {
 	const struct smp_cpu *c = &smp_cpus[cpu];
 
-	if (smp_parked_frame(cpu) || (smp_world_stopped() && cpu == smp_world_owner()))
-		return "stopped";
+	if (cpu != 0 && (smp_parked_frame(cpu) ||
+			 (smp_world_stopped() && cpu == smp_world_owner()))) {
+		fmt_snprintf(buf, n, "stopped (%s)", c->state == SMP_RUNNING ? c->job.argv[0] : "idle");
+		return buf;
+	}
 	switch (c->state) {
 	case SMP_SHELL:
 		return shell_is_stopped() ? "stopped" : "shell";

@@ -37,16 +37,33 @@ static void snapshot_in_nmi(struct smp_snapshot *s, const struct trap_frame *f)
 	}
 }
 
-static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
+static bool answer(struct smp_cpu *c, const struct trap_frame *f)
 {
-	struct smp_cpu *c = &smp_cpus[this_cpu()->cpu];
 	uint64_t want = __atomic_load_n(&c->bt_want, __ATOMIC_ACQUIRE);
 
-	(void)repeat;
 	if (want == c->bt_done)
 		return false;
 	snapshot_in_nmi(&c->snap, f);
 	__atomic_store_n(&c->bt_done, want, __ATOMIC_RELEASE);
+	return true;
+}
+
+void smp_nmi_serve_parked(struct smp_cpu *c, const struct trap_frame *f)
+{
+	if (answer(c, f))
+		c->bt_owed++;
+}
+
+static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
+{
+	struct smp_cpu *c = &smp_cpus[this_cpu()->cpu];
+
+	(void)repeat;
+	if (answer(c, f))
+		return true;
+	if (!c->bt_owed)
+		return false;
+	c->bt_owed--;	/* the NMI of a request answered while parked */
 	return true;
 }
 

@@ -1,6 +1,7 @@
 #include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
 #include "monitor/smp/smp_world.h"
 #include "monitor/smp/smp.h"
+#include "monitor/smp/smp_nmi.h"
 #include "monitor/debug/stop.h"
 #include "monitor/lib/status.h"
 #include "monitor/shell/console.h"
@@ -33,6 +34,7 @@ static int selected = NO_OWNER;		/* `cpu N`; the owner's own when NO_OWNER */
 static volatile int last_owner = NO_OWNER;
 static volatile uint64_t courtesy_end;
 static uint64_t sync_round;		/* the shell's alone */
+static unsigned int asked, answered;	/* the owner's last roundup, until reported */
 
 /* NMI context. The park loop spins inside the first-level NMI handler, with
  * NMIs blocked (no IRET happens while parked), so nothing nests in it; a
@@ -48,8 +50,10 @@ static bool park_claim_in_nmi(const struct trap_frame *f, bool repeat)
 		return false;
 	w->parked = (struct trap_frame *)f;
 	__atomic_store_n(&w->park_done, want, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&released, __ATOMIC_ACQUIRE) < want)
+	while (__atomic_load_n(&released, __ATOMIC_ACQUIRE) < want) {
+		smp_nmi_serve_parked(&smp_cpus[this_cpu()->cpu], f);
 		cpu_relax();
+	}
 	w->parked = NULL;
 	return true;
 }
@@ -126,11 +130,13 @@ void smp_world_stop(void)
 	world[me].waiting = false;
 	held = 1;
 	r = ++round;
+	asked = answered = 0;
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
 		if (!other_cpu(i, me))
 			continue;
 		__atomic_store_n(&world[i].park_want, r, __ATOMIC_RELEASE);
 		apic_send_nmi(smp_cpus[i].apic_id);
+		asked++;
 	}
 	end = deadline();
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
@@ -138,10 +144,22 @@ void smp_world_stop(void)
 			continue;
 		while (__atomic_load_n(&world[i].park_done, __ATOMIC_ACQUIRE) != r && rdtsc() < end)
 			cpu_relax();
-		if (world[i].park_done != r)
+		answered += world[i].park_done == r;
+	}
+}
+
+void smp_world_report(void)
+{
+	unsigned int me = this_cpu()->cpu;
+
+	if (!asked)
+		return;
+	kprintf("the other cpus stopped by NMI: %u of %u\n", answered, asked);
+	for (unsigned int i = 0; i < smp_cpu_count(); i++)
+		if (other_cpu(i, me) && world[i].park_done != round)
 			kprintf("cpu %u did not stop within %u ms: it runs on\n", i,
 				SMP_WORLD_TIMEOUT_MS);
-	}
+	asked = 0;
 }
 
 /* The next CPU after the owner, in turn, that waits for the world. */

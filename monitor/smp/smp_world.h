@@ -31,6 +31,9 @@ void smp_world_init(void);	/* registers the NMI sources; boot, bootstrap CPU */
  * stops of the owner (a breakpoint in a command of its stopped shell, the
  * stop after a step) find the world already theirs. */
 void smp_world_stop(void);
+/* The owner, after its stop line: how many CPUs its roundup stopped (and
+ * which did not answer), once per roundup. */
+void smp_world_report(void);
 /* The owner, as its stop ends: the world goes on unless step (only the
  * owner moves, and it stops again one instruction later) or an outer stop
  * of the owner's is still open. */

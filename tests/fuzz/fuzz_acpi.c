@@ -1,9 +1,10 @@
 /* ACPI table reading over a physical memory made of the input (at address
  * 0x1000; anything else reads as absent): the RSDP at its start, the
- * RSDT/XSDT lookup of SPCR, the SPCR's fields, and the console choice made
- * from them. No read leaves the input (ASan); a table handed back has a
- * valid checksum and the signature asked for; the choice is a usable port
- * and a NUL-terminated reason. */
+ * RSDT/XSDT lookup of SPCR, the listing of every table, the SPCR's fields,
+ * and the console choice made from them. No read leaves the input (ASan); a
+ * table handed back has a valid checksum and the signature asked for; a
+ * listed table readable and ok is inside the input and sums to 0; the
+ * choice is a usable port and a NUL-terminated reason. */
 #include <string.h>
 #include "fuzz.h"
 #include "monitor/acpi/acpi.h"
@@ -28,6 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct acpi_rsdp r;
 	struct acpi_spcr spcr;
 	struct console_port c;
+	struct acpi_table_entry root, list[8];
+	unsigned int n;
 	uint64_t phys;
 	uint32_t len = 0;
 	bool have = false;
@@ -45,6 +48,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(t && len >= ACPI_HEADER_LEN && memcmp(t, "SPCR", 4) == 0);
 		FUZZ_ASSERT(acpi_checksum_ok(t, len));
 		have = acpi_spcr_parse(t, len, &spcr) == 0;
+	}
+	n = acpi_list_tables(&r, &m, &root, list, 8);
+	FUZZ_ASSERT(n <= 8 && (root.readable || n == 0));
+	for (unsigned int i = 0; i < n; i++) {
+		const uint8_t *t = map(NULL, list[i].phys, list[i].len);
+
+		FUZZ_ASSERT(!list[i].readable || (t && list[i].len >= ACPI_HEADER_LEN));
+		FUZZ_ASSERT(!list[i].checksum_ok || (list[i].readable && acpi_checksum_ok(t, list[i].len)));
+		FUZZ_ASSERT(list[i].sig[4] == '\0' && list[i].oem_id[6] == '\0');
 	}
 	console_port_choose(have && (size & 1) ? "com2" : NULL, have ? &spcr : NULL, &c);
 	FUZZ_ASSERT(c.port && c.port <= 0xFFF8 && c.baud && 115200 % c.baud == 0);

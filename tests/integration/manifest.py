@@ -31,6 +31,7 @@ import test_uefi as uefi
 import test_values as values
 import test_watch as watch
 import test_gdb as gdb
+import test_acpi as acpi
 
 BOTH = ("tcg", "kvm")
 INT3 = ("tcg",) if qemu.kvm_is_pvm() else BOTH
@@ -281,6 +282,7 @@ TESTS += [
     t(smp.test_four_cpus_bt_all_and_work_elsewhere, accels=("tcg",), smp="4,maxcpus=6",
       timeout=240),
     t(smp.test_one_cpu_lists_the_shell_alone, accels=("tcg",)),
+    t(smp.test_every_cpu_samples_its_own_context, accels=("tcg",), smp=2, icount=3, timeout=240),
     t(smp.test_kvm_two_cpus, accels=("kvm",), smp=2),
     t(world.test_a_stop_on_cpu_3_stops_all_and_cont_resumes, accels=("tcg",), smp="4"),
     t(world.test_two_cpus_stop_at_once_and_take_turns, accels=("tcg",), smp="4"),
@@ -295,4 +297,12 @@ TESTS += [
     t(mutate.test_suite_verdict_names_the_first_failing_test, accels=("host",), monitor=False),
     t(mutate.test_a_hung_suite_is_a_timeout_and_its_children_die, accels=("host",),
       monitor=False),
+
+    # QEMU's ACPI tables for 4, 1 and 2 of 4 CPUs; under KVM (-kernel: the
+    # RSDP from the BIOS area search) once
+    t(acpi.test_smp4_tables_cpus_hpet_and_damaged_tables, extra=("-smp", "4")),
+    t(acpi.test_smp1_one_cpu, accels=TCG, extra=("-smp", "1")),
+    t(acpi.test_hotpluggable_cpus_are_listed_not_usable, accels=TCG, extra=("-smp", "2,maxcpus=4")),
+    t(acpi.test_without_acpi_fixed_addresses_and_the_timer_works, accels=TCG,
+      extra=("-machine", "acpi=off")),
 ]

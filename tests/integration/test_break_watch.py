@@ -16,7 +16,7 @@ def ctrl_c_until_stopped(mon, start):
         try:
             # not anchored at the prompt: a later Ctrl-C may already have
             # cancelled a line in the stopped shell
-            mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+\r\n", 3, start)
+            mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+( on cpu \d+)?\r\n", 3, start)
             mon.wait_for(STOPPED, 10, start)
             return mon.buf[start:]
         except TestFailure:

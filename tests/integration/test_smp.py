@@ -1,11 +1,14 @@
 """Every CPU: the APs the MADT names come up (INIT-SIPI-SIPI), `cpu` lists
 them, `work ... cpu=N` runs a workload on another CPU and returns at once,
 `bt all` backtraces every CPU by NMI, one spinning with interrupts off
-included. One boot per scenario."""
+included, a stop on the shell CPU stops every CPU (roundup by NMI), and
+the profiler's timer NMI reaches every CPU. One boot per scenario."""
 import re
 import time
 
+from elf import nm_symbols, objdump_insns
 from monitor import TestFailure, expect, expect_eq
+from test_break_watch import ctrl_c_until_stopped, start_workload
 from test_shell import one_error, still_works
 
 
@@ -43,9 +46,9 @@ def wait_idle(mon, cpu, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         out = mon.cmd("cpu")
-        seen += out
+        seen += out + "\n"
         if re.search(r"^cpu %d  APIC id \d+\s+idle$" % cpu, out, re.M):
-            return seen + mon.cmd("")
+            return seen + mon.cmd("") + "\n"
     raise TestFailure("cpu %d still busy after %.0fs:\n%s" % (cpu, timeout, seen[-2000:]))
 
 
@@ -58,8 +61,9 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
     for c in range(4):
         expect_eq(rows[c][0], c, "cpu %d's APIC id" % c)
     expect_eq([rows[c][1] for c in range(4)], ["shell", "idle", "idle", "idle"], "states")
+    check_trace_breakpoint_on_every_cpu(mon)
 
-    out = mon.cmd("work spin-cli 15000 cpu=2")
+    out = mon.cmd("work spin-cli 30000 cpu=2")
     expect("started on cpu 2" in out, "work ... cpu=2 did not start: " + out)
     expect_eq(cpu_table(mon)[1][2][1], "running spin-cli", "cpu 2's state")
     one_error(mon.cmd("work spin 100 cpu=2"), "cpu 2 is busy running spin-cli")
@@ -75,7 +79,8 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
 
     out = mon.cmd("work mix 7:2:1 rounds=5 cpu=1")
     expect("started on cpu 1" in out, "work mix cpu=1 did not start: " + out)
-    seen = wait_idle(mon, 1)
+    # it may end before that command's prompt, which prints its line
+    seen = out + "\n" + wait_idle(mon, 1)
     m = re.search(r"cpu 1: work mix 7:2:1: (\d+) rounds in \d+ ms; leaf iterations "
                   r"a=(\d+) b=(\d+) c=(\d+)", seen)
     expect(m, "no completion line for cpu 1:\n" + seen)
@@ -87,10 +92,148 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
 
     one_error(mon.cmd("work spin 10 cpu=4"), "bad cpu '4'")
     one_error(mon.cmd("work lazy 10 cpu=3"), "not 'lazy'")
-    # the other CPUs' NMIs are claimed by their own source; the shell CPU got none
+    one_error(mon.cmd("cpu 2"), "nothing is stopped")
+
+    check_stop_the_world(mon)
+
+    # every NMI the other CPUs took was claimed by its source (the
+    # backtrace requests, the roundup); the shell CPU got none of them
     out = mon.cmd("nmi")
     expect(re.search(r"unknown 0\b", out), "unknown NMIs on the shell CPU:\n" + out)
+    for c in (1, 2, 3):
+        m = re.search(r"^cpu %d: first-level (\d+), nested \d+, passes handled (\d+), "
+                      r"unknown (\d+)," % c, out, re.M)
+        expect(m, "no NMI line for cpu %d:\n%s" % (c, out))
+        expect(int(m.group(1)) >= 2 and int(m.group(3)) == 0,
+               "cpu %d: NMIs %s, unknown %s" % (c, m.group(1), m.group(3)))
     still_works(mon)
+
+
+def check_trace_breakpoint_on_every_cpu(mon):
+    """A trace breakpoint on work_spin's loop counter increment, hit by all
+    four CPUs at once (one with interrupts off): every hit is counted, so
+    the hits are the sum of the iterations the four report."""
+    addr, size, _ = nm_symbols()["work_spin"]
+    inc = [a for a, _, text in objdump_insns(start=addr, stop=addr + size)
+           if re.match(r"add\s+\$0x1,%r", text)]
+    expect(len(inc) == 1, "work_spin's n++ not found: %r" % inc)
+    expect("(trace)" in mon.cmd("bp add 0x%x trace" % inc[0]), "bp add")
+    for c, w in ((1, "spin"), (2, "spin-cli"), (3, "spin")):
+        expect("started on cpu %d" % c in mon.cmd("work %s 300 cpu=%d" % (w, c)), "work on cpu %d" % c)
+    out = mon.cmd("work spin 300", timeout=60) + "\n"
+    for c in (1, 2, 3):
+        out += wait_idle(mon, c)
+    its = [int(x) for x in re.findall(r"work spin(?:-cli)?: (\d+) iterations in 300 ms", out)]
+    expect_eq(len(its), 4, "completion lines:\n" + out)
+    m = re.search(r"work_spin\+0x[0-9a-f]+\s+trace\s+(\d+)\s+(\d+)", mon.cmd("bp list"))
+    expect(m, "bp list")
+    expect_eq((int(m.group(1)), int(m.group(2))), (sum(its), 0), "trace hits (in NMI) vs iterations %r" % its)
+    mon.cmd("bp del all")
+
+
+def check_stop_the_world(mon):
+    """A Ctrl-C stop on the shell CPU parks the others by NMI: cpu N selects
+    one for regs and bt, a step runs only the shell CPU, and the workload on
+    another CPU makes no progress until cont (its deadline passes while it
+    is parked, so it ends at once after)."""
+    for _ in range(3):
+        t0 = time.monotonic()
+        out = mon.cmd("work spin-cli 2000 cpu=3")
+        expect("started on cpu 3" in out, out)
+        out = ctrl_c_until_stopped(mon, start_workload(mon, "work spin 5000"))
+        expect("the other cpus stopped by NMI: 3 of 3" in out, "roundup:\n" + out)
+        _, rows = cpu_table(mon)
+        if rows[3][1] == "stopped (spin-cli)":
+            break
+        # the Ctrl-C took longer than cpu 3's 2 s (a loaded host): again
+        mon.cmd("cont", timeout=60)
+        wait_idle(mon, 3)
+    expect_eq([rows[c][1] for c in range(4)],
+              ["stopped", "stopped (idle)", "stopped (spin-cli)", "stopped (spin-cli)"],
+              "states while stopped")
+    expect("cpu 3 selected" in mon.cmd("cpu 3"), "cpu 3 not selected")
+    regs = mon.cmd("regs")
+    expect("registers of cpu 3" in regs and re.search(r"rip [0-9a-f]+ work_spin\+", regs),
+           "regs of cpu 3:\n" + regs)
+    bt = mon.cmd("bt")
+    expect("work_spin_cli+" in bt and "smp_work_run+" in bt, "bt of cpu 3:\n" + bt)
+    one_error(mon.cmd("step"), "cpu 0 first")
+    seen = ""
+    deadline = t0 + 3.0	# cpu 3 would have ended 2 s after t0
+    while time.monotonic() < deadline:
+        seen += mon.cmd("cpu") + "\n"
+    expect("cpu 3: work spin-cli" not in seen and
+           re.search(r"^cpu 3  APIC id 3\s+stopped \(spin-cli\)  \(selected\)$",
+                     seen.rsplit("4 cpus", 1)[-1], re.M),
+           "cpu 3 ran on while stopped:\n" + seen[-1500:])
+    mon.cmd("cpu 0")
+    expect("stopped: step at" in mon.cmd("step"), "step")
+    expect_eq(cpu_table(mon)[1][3][1], "stopped (spin-cli)", "cpu 3 after a step of cpu 0")
+    out = mon.cmd("cont", timeout=60) + "\n" + mon.cmd("")
+    expect(re.search(r"cpu 3: work spin-cli: \d+ iterations in 2000 ms", out),
+           "no completion of cpu 3 after cont:\n" + out)
+    expect_eq(cpu_table(mon)[1][3][1], "idle", "cpu 3 after cont")
+
+
+def perf_leaves(dump):
+    """{cpu: [first frame's symbol of each sample]} from `prof dump perf`."""
+    leaves = {}
+    for m in re.finditer(r"^nmimon 0 \[(\d+)\] \S+: 1 cpu-clock:\n\t\s*[0-9a-f]+ (\S+?)\+", dump,
+                         re.M):
+        leaves.setdefault(int(m.group(1)), []).append(m.group(2))
+    return leaves
+
+
+def profile_mix_on_cpu1(mon, rounds, hz):
+    """prof start, work mix 7:2:1 on CPU 1, prof stop; checks CPU 1's
+    fan-out ledger and returns (its samples, prof status)."""
+    mon.cmd("prof reset")
+    mon.cmd("prof start event=timer hz=%d" % hz)
+    out = mon.cmd("work mix 7:2:1 rounds=%d cpu=1" % rounds)
+    expect("started on cpu 1" in out, "work mix cpu=1 did not start: " + out)
+    wait_idle(mon, 1, timeout=120)
+    mon.cmd("prof stop")
+    st = mon.cmd("prof status")
+    m = re.search(r"^  cpu 1: samples (\d+), lost (\d+), fan-out NMIs sent (\d+), taken (\d+), "
+                  r"merged (\d+)$", st, re.M)
+    expect(m, "no line for cpu 1 in prof status:\n" + st)
+    samples, lost, sent, taken, merged = (int(m.group(i)) for i in range(1, 6))
+    ticks = int(re.search(r"nmis: (\d+) timer ticks", st).group(1))
+    expect_eq(sent, ticks, "fan-out NMIs sent to cpu 1 vs the ticks sampled")
+    expect_eq(sent, taken + merged, "cpu 1: fan-out NMIs sent vs taken + merged")
+    # an NMI taken as prof stop ends sampling may find it stopped
+    expect(taken - 1 <= samples + lost <= taken,
+           "cpu 1: samples %d + lost %d vs taken %d" % (samples, lost, taken))
+    return samples, st
+
+
+def test_every_cpu_samples_its_own_context(mon):
+    """-smp 2 -icount: the timer NMI reaches CPU 1 by the fan-out, CPU 1
+    samples its own context into its own ring, its ledger adds up, and a
+    profile of work mix 7:2:1 run there attributes the leaves to CPU 1 in
+    their ratio within 2 pp (instruction counts are exact under -icount)."""
+    # a short run, dumped: which CPU each sample is from
+    samples, _ = profile_mix_on_cpu1(mon, 300, 1000)
+    leaves = perf_leaves(mon.cmd("prof dump perf", timeout=120))
+    expect_eq(len(leaves.get(1, [])), samples, "cpu 1's samples in the dump")
+    expect(not any(x.startswith("work_mix") for x in leaves.get(0, [])), "work mix sampled on cpu 0")
+    mix = [x for x in leaves[1] if x.startswith("work_mix_leaf_")]
+    expect(len(mix) * 10 >= samples * 9, "cpu 1 mostly outside the leaves: %r" % leaves[1])
+    # a long one, for the shares: about 5000 leaf samples, all of them cpu 1's
+    samples, _ = profile_mix_on_cpu1(mon, 2500, 5000)
+    out = mon.cmd("prof check 7:2:1")
+    m = re.search(r"(\d+) samples in the leaves", out)
+    expect(m and 4000 <= int(m.group(1)) <= samples, "leaf samples vs cpu 1's %d:\n%s" % (samples, out))
+    worst = float(re.search(r"worst leaf error: ([\d.]+) pp", out).group(1))
+    expect(worst <= 2.0, "cpu 1's leaves off by %.2f pp (at most 2):\n%s" % (worst, out))
+    # prof report cpu=N: one CPU's samples
+    out = mon.cmd("prof report cpu=1 top=3")
+    expect(out.startswith("cpu 1: samples %d, lost 0" % samples), "report of cpu 1:\n" + out)
+    expect_eq(re.findall(r"%\s+\d+\s+(\S+)", out),
+              ["work_mix_leaf_a", "work_mix_leaf_b", "work_mix_leaf_c"], "cpu 1's top 3")
+    out = mon.cmd("prof report cpu=0")
+    expect(out.startswith("cpu 0: samples") and "work_mix" not in out, "report of cpu 0:\n" + out)
+    one_error(mon.cmd("prof report cpu=2"), "cpu=0 to 1")
 
 
 def test_one_cpu_lists_the_shell_alone(mon):
@@ -105,6 +248,8 @@ def test_one_cpu_lists_the_shell_alone(mon):
 
 
 def test_kvm_two_cpus(mon):
+    """-smp 2 under KVM (x2APIC there): cpu 1 comes up, bt all reaches it
+    spinning with interrupts off, the profiler's fan-out reaches it."""
     head, rows = cpu_table(mon)
     expect(head.startswith("2 cpus, 2 online"), "cpu header: " + head)
     expect_eq(sorted(rows), [0, 1], "cpus listed")
@@ -112,4 +257,17 @@ def test_kvm_two_cpus(mon):
     expect("started on cpu 1" in out, "work ... cpu=1 did not start: " + out)
     secs = bt_all_answered(mon, [1])
     expect("work_spin_cli+" in secs[1], "cpu 1 is not in work_spin_cli:\n" + secs[1])
+    # the fan-out in x2APIC mode (a WRMSR with the all-but-self shorthand);
+    # under kvm_pvm many requests merge (a vCPU the host runs late): the
+    # ledger, not a rate
+    mon.cmd("prof start event=timer hz=1000")
+    mon.cmd("work spin 300")
+    mon.cmd("prof stop")
+    st = mon.cmd("prof status")
+    m = re.search(r"^  cpu 1: samples (\d+), lost (\d+), fan-out NMIs sent (\d+), taken (\d+), "
+                  r"merged (\d+)$", st, re.M)
+    expect(m, "no line for cpu 1 in prof status:\n" + st)
+    samples, lost, sent, taken, merged = (int(m.group(i)) for i in range(1, 6))
+    expect(sent > 0 and sent == taken + merged and taken - 1 <= samples + lost <= taken,
+           "cpu 1's fan-out ledger:\n" + st)
     still_works(mon)

@@ -139,7 +139,7 @@ def test_timer_periodic_rate_exact_through_nmi_test(accel):
         rate_through_nmi_flood(mon, 1000, 2000, takes_all=True)
 
 
-RING_SLOTS = (64 << 20) // 4 // 136	# LAZY_PROF_SIZE / MAX_CPUS / sizeof(struct sample)
+RING_SLOTS = (128 << 20) // 8 // 136	# LAZY_PROF_SIZE / MAX_CPUS / sizeof(struct sample)
 
 
 def ledger(out):

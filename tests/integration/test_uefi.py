@@ -9,6 +9,7 @@ import re
 import struct
 import tempfile
 
+import test_acpi as acpi
 import test_debug as debug
 import test_nmi as nmi
 import test_prof as prof
@@ -48,6 +49,7 @@ def smoke(mon):
     expect(re.search(r"^acpi: rsdp revision 2 from GRUB's copy", out, re.M), out)
     expect_eq(info_line(out, "console: "), "console: I/O port 0x2f8, 115200 baud, IRQ 3: "
               "ACPI SPCR names I/O port 0x2f8", "console line")
+    acpi.check_xsdt(mon)
     shell.test_md_of_symbol_shows_its_bytes(mon)
     debug.test_breakpoint_stop_regs_bt_step_cont(mon)
     out, nmis, nested = nmi.run_nmi_test(mon, 200, timeout=300)

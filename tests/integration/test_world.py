@@ -45,9 +45,10 @@ def test_a_stop_on_cpu_3_stops_all_and_cont_resumes(mon):
     mon.cmd("bp add work_spin")
     start = mon.mark()
     mon.send("work spin 600000 cpu=3\r")
-    wait_stop(mon, start, r"stopped: breakpoint 2 at work_spin on cpu 3\r\n")
+    wait_stop(mon, start, r"stopped: breakpoint 2 at work_spin on cpu 3\r\n"
+              r"the other cpus stopped by NMI: 3 of 3\r\n")
     rows = {c: r[1] for c, r in cpu_table(mon)[1].items()}
-    expect_eq(rows, {0: "stopped", 1: "stopped", 2: "stopped", 3: "stopped  (selected)"},
+    expect_eq(rows, {0: "stopped", 1: "stopped (idle)", 2: "stopped (mix)", 3: "stopped (spin)"},
               "states")
     # cpu 2 is parked: no hit while cpu 3 itself works for 300 ms
     before = leaf_hits(stopped_cmd(mon, "bp list"))
@@ -62,10 +63,10 @@ def test_a_stop_on_cpu_3_stops_all_and_cont_resumes(mon):
     # cpu N shows a parked CPU's context; step moves only the one that stopped
     stopped_cmd(mon, "cpu 2")
     out = stopped_cmd(mon, "regs")
-    expect(re.search(r"registers of cpu 2 \(stopped\):[\s\S]*rip %s " % top2, out),
+    expect(re.search(r"registers of cpu 2 \(stopped by NMI\):[\s\S]*rip %s " % top2, out),
            "regs of cpu 2 (bt all's frame #0 was %s):\n%s" % (top2, out))
-    one_error(stopped_cmd(mon, "step"), "step runs the CPU that stopped (cpu 3)")
-    one_error(stopped_cmd(mon, "cpu 9"), "bad cpu '9'")
+    one_error(stopped_cmd(mon, "step"), "step runs the CPU that stopped: cpu 3 first")
+    one_error(stopped_cmd(mon, "cpu 9"), "bad cpu '9' (0 to 3)")
     stopped_cmd(mon, "cpu 3")
     expect(re.search(r"rip [0-9a-f]{16} work_spin$", stopped_cmd(mon, "regs"), re.M), "regs of 3")
     out = stopped_cmd(mon, "step")

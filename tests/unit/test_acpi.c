@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include "unit.h"
 #include "monitor/acpi/acpi.h"
+#include "monitor/acpi/hpet_table.h"
 #include "monitor/shell/console_port.h"
 
 /* A physical memory of 4 KiB at 0x10000 holding the tables built below. */
@@ -128,6 +129,82 @@ UNIT_TEST(acpi_finds_spcr_through_xsdt_then_rsdt)
 	build(1, 0x2f8);
 	put32(mem + 0x300 + 4, 0x7fffffff);	/* a length past the memory */
 	CHECK_EQ_U64(acpi_find_table(&r, &m, "SPCR", &len), 0);
+}
+
+UNIT_TEST(acpi_lists_tables_with_checksum_verdicts)
+{
+	struct acpi_table_entry root, t[4];
+	struct acpi_rsdp r;
+
+	build(1, 0x2f8);
+	memcpy(mem + 0x200 + 10, "BOCHS ", 6);
+	table(0x200, "FACP", 36);
+	acpi_rsdp_parse(mem, 36, &r);
+	CHECK_EQ_U64(acpi_list_tables(&r, &m, &root, t, 4), 2);
+	CHECK(root.readable && root.checksum_ok && root.phys == BASE + 0x100);
+	CHECK_STREQ(root.sig, "XSDT");
+	CHECK_STREQ(t[0].sig, "FACP");
+	CHECK_STREQ(t[0].oem_id, "BOCHS ");
+	CHECK(t[0].phys == BASE + 0x200 && t[0].len == 36 && t[0].readable && t[0].checksum_ok);
+	CHECK_STREQ(t[1].sig, "SPCR");
+	mem[0x300 + 50] ^= 1;			/* damaged: still listed, and said so */
+	CHECK_EQ_U64(acpi_list_tables(&r, &m, &root, t, 4), 2);
+	CHECK(t[1].readable && !t[1].checksum_ok);
+	CHECK_EQ_U64(acpi_list_tables(&r, &m, &root, t, 1), 1);	/* no more than asked */
+	mem[0x100 + 20] ^= 1;			/* a damaged XSDT: the RSDT's list instead */
+	CHECK_EQ_U64(acpi_list_tables(&r, &m, &root, t, 4), 1);
+	CHECK_STREQ(root.sig, "RSDT");
+	CHECK_STREQ(t[0].sig, "SPCR");
+	put32(mem + 0x180 + 36, 0x7000);	/* a pointer to nothing */
+	table(0x180, "RSDT", 40);
+	CHECK_EQ_U64(acpi_list_tables(&r, &m, &root, t, 4), 1);
+	CHECK(!t[0].readable && t[0].len == 0 && t[0].phys == 0x7000);
+	mem[0x180 + 20] ^= 1;			/* both roots damaged */
+	CHECK_EQ_U64(acpi_list_tables(&r, &m, &root, t, 4), 0);
+	CHECK(!root.readable);
+}
+
+/* The table QEMU's pc machine gives (base 0xfed00000, 64-bit GAS). */
+static void hpet_table(uint8_t *h, uint64_t address)
+{
+	memset(h, 0, ACPI_HPET_LEN);
+	memcpy(h, "HPET", 4);
+	put32(h + 4, ACPI_HPET_LEN);
+	put32(h + 36, 0x8086a201);
+	h[40] = 0;				/* system memory */
+	h[41] = 64;
+	put64(h + 44, address);
+	h[52] = 0;
+	h[53] = 0x80;				/* minimum tick 128 */
+	fix_checksum(h, ACPI_HPET_LEN, 9);
+}
+
+UNIT_TEST(acpi_hpet_table_base_address)
+{
+	uint8_t h[ACPI_HPET_LEN + 4];
+	struct acpi_hpet hp;
+	const char *why = NULL;
+
+	hpet_table(h, 0xfed00000);
+	CHECK_EQ_U64(acpi_hpet_parse(h, ACPI_HPET_LEN, &hp, &why), 0);
+	CHECK(hp.address == 0xfed00000 && hp.block_id == 0x8086a201 && hp.min_tick == 128);
+	h[20] ^= 1;
+	CHECK(acpi_hpet_parse(h, ACPI_HPET_LEN, &hp, &why) != 0);
+	CHECK_STREQ(why, "bad checksum");
+	CHECK(acpi_hpet_parse(h, ACPI_HPET_LEN - 1, &hp, &why) != 0);
+	CHECK_STREQ(why, "shorter than 56 bytes");
+	CHECK(acpi_hpet_parse(h, ACPI_HPET_LEN + 4, &hp, &why) != 0);	/* length field says 56 */
+	CHECK_STREQ(why, "signature or length field wrong");
+	hpet_table(h, 0xfed00200);		/* inside a register block */
+	CHECK(acpi_hpet_parse(h, ACPI_HPET_LEN, &hp, &why) != 0);
+	CHECK_STREQ(why, "base address 0 or not 1 KiB aligned");
+	hpet_table(h, 0);
+	CHECK(acpi_hpet_parse(h, ACPI_HPET_LEN, &hp, &why) != 0);
+	hpet_table(h, 0xfed00000);
+	h[40] = ACPI_SPACE_IO;
+	fix_checksum(h, ACPI_HPET_LEN, 9);
+	CHECK(acpi_hpet_parse(h, ACPI_HPET_LEN, &hp, &why) != 0);
+	CHECK_STREQ(why, "base address not in system memory");
 }
 
 UNIT_TEST(console_port_option_values)

@@ -156,6 +156,23 @@ UNIT_TEST(madt_online_capable_needs_revision_5)
 	CHECK(!m.cpu[1].online_capable && !madt_cpu_usable(&m.cpu[1]));
 }
 
+/* An INIT-SIPI to xAPIC id 0xFF would go to every CPU. */
+UNIT_TEST(madt_broadcast_xapic_id_is_not_usable)
+{
+	struct madt_info m;
+
+	start(3, 0xFEE00000, 0);
+	lapic(0, 0, 1);
+	lapic(1, 0xFF, 1);
+	x2apic(0xFF, 1, 2);			/* an x2APIC id 0xFF is a real CPU */
+	finish();
+	CHECK_EQ_U64(parse(&m), 0);
+	CHECK_EQ_U64(m.ncpus, 3);
+	CHECK(m.cpu[1].enabled && !madt_cpu_usable(&m.cpu[1]));
+	CHECK(madt_cpu_usable(&m.cpu[2]));
+	CHECK_EQ_U64(madt_usable_cpus(&m), 2);
+}
+
 UNIT_TEST(madt_unknown_entries_skipped_by_length)
 {
 	struct madt_info m;
