@@ -1,7 +1,8 @@
 /*
  * Reading ACPI tables (portable: host unit tests and fuzzers feed it byte
- * arrays). Only what finding the serial console needs: the RSDP, the
- * RSDT/XSDT lookup of one table by signature, and the SPCR. Every table is
+ * arrays): the RSDP, the RSDT/XSDT lookup of one table by signature, the
+ * listing of every table with its checksum verdict, and the SPCR (the MADT
+ * and the HPET table have files of their own). Every table is
  * checked (length, checksum) before a field of it is believed: firmware
  * tables are input like any other.
  */

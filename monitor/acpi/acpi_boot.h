@@ -1,5 +1,6 @@
-/* The firmware's ACPI tables as found at boot (before paging_init, while
- * everything below 4 GiB is identity-mapped). */
+/* The firmware's ACPI tables, read through the identity map of the first
+ * 4 GiB: at boot (before paging_init too) and later (a table on a page
+ * paging_init unmapped, or above 4 GiB, reads as absent, not as a fault). */
 #ifndef MONITOR_ACPI_BOOT_H
 #define MONITOR_ACPI_BOOT_H
 
