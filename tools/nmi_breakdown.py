@@ -76,10 +76,16 @@ class Symbols:
         for line in nm_lines:
             p = line.split()
             if len(p) >= 3 and p[1] in "tTwW":
-                ents.append((int(p[0], 16), p[2]))
-                if len(p) == 4:
-                    self.files[p[2]] = p[3].rsplit(":", 1)[0]
+                f = p[3].rsplit(":", 1)[0] if len(p) == 4 else ""
+                ents.append((int(p[0], 16), p[2], f))
+                if f:
+                    self.files[p[2]] = f
         ents.sort()
+        self.file_at = [f for _, _, f in ents]
+        self.dup = {}
+        for _, n, _ in ents:
+            self.dup[n] = self.dup.get(n, 0) + 1
+        ents = [(a, n) for a, n, _ in ents]
         self.addrs = [a for a, _ in ents]
         self.names = [n for _, n in ents]
         self.by_name = {}
@@ -92,6 +98,21 @@ class Symbols:
     def from_elf(cls, elf):
         return cls(subprocess.run(["nm", "-n", "-l", elf], capture_output=True, text=True,
                                   check=True).stdout.splitlines())
+
+    def label(self, pc):
+        """The function's name, with its source file where static functions
+        of several files share it (claim_in_nmi)."""
+        name = self.name(pc)
+        if self.dup.get(name, 0) > 1 and name in self.files:
+            lo, hi = 0, len(self.addrs)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if self.addrs[mid] <= pc:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            return "%s[%s]" % (name, os.path.basename(self.file_at[lo - 1]))
+        return name
 
     def name(self, pc):
         lo, hi = 0, len(self.addrs)
@@ -316,7 +337,7 @@ def analyse(lines, syms):
                 after_call = None
             while calls and rsp >= calls[-1][1]:
                 calls.pop()
-            fn = syms.name(pc)
+            fn = syms.label(pc)
             if calls and calls[-1][0]:
                 phase = calls[-1][0]
             elif lo <= pc < hi:
@@ -396,12 +417,26 @@ def summarise(nmis):
 
 
 def table(figures):
-    """The figures as a table: phases and functions side by side per kind."""
-    lines = []
+    """The breakdown as a table: one row per figure, a column per kind of
+    sample (plain, callchain), then the nested NMI's figures."""
+    cols = ("plain", "callchain")
+    rows, units, nested = [], {}, []
+    cells = {}
     for name, value, unit in figures:
-        key = name.split(".", 1)[1]
-        lines.append("  %-52s %10s %s" % (key, value, unit))
-    return "\n".join(lines)
+        _, kind, key = name.split(".", 2)
+        if kind in cols:
+            if key not in cells:
+                rows.append(key)
+                cells[key] = {}
+            cells[key][kind] = value
+            units[key] = unit
+        else:
+            nested.append("  %-44s %10s %s" % (kind + "." + key, value, unit))
+    out = ["  %-44s %10s %10s" % ("", "plain", "callchain")]
+    for key in rows:
+        out.append("  %-44s %10s %10s %s" % (key, cells[key].get("plain", "-"),
+                                             cells[key].get("callchain", "-"), units[key]))
+    return "\n".join(out + nested)
 
 
 # -- capture -----------------------------------------------------------------

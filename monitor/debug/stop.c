@@ -17,7 +17,7 @@
 
 /* The bootstrap CPU's stops (only it runs a shell). */
 static struct trap_frame *current;
-static DEBUG_PATH_DATA volatile unsigned int depth;
+DEBUG_PATH_DATA volatile unsigned int stop_depth;
 
 static void print_stop(const struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
@@ -63,9 +63,9 @@ DEBUG_PATH void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned 
 {
 	enum shell_action a;
 
-	depth++;
+	stop_depth++;
 	a = stop_run(f, why, bp_id);
-	depth--;
+	stop_depth--;
 	bp_resume(f, a == SHELL_STEP);
 }
 
@@ -77,12 +77,8 @@ struct trap_frame *stop_frame(void)
 void stop_hold(bool on)
 {
 	if (on)
-		depth++;
+		stop_depth++;
 	else
-		depth--;
+		stop_depth--;
 }
 
-DEBUG_PATH bool stop_active(void)
-{
-	return depth > 0;
-}

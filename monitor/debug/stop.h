@@ -17,7 +17,14 @@ enum stop_reason { STOP_BREAKPOINT, STOP_STEP, STOP_BREAK, STOP_WATCH };
  * stub reports it (monitor/gdb/gdb_stub.c). */
 void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned int bp_id);
 struct trap_frame *stop_frame(void);	/* the innermost stopped context, or NULL */
-bool stop_active(void);			/* inside a stop: breakpoints only count */
+/* Stops in progress (stop.c). Read inline: the NMI sampler asks on every
+ * sample. */
+extern volatile unsigned int stop_depth;
+/* inside a stop: breakpoints only count */
+static inline bool stop_active(void)
+{
+	return stop_depth > 0;
+}
 /* The gdb stub while it serves packets: hits (of what its memory accesses
  * or monitor commands run) only count, as inside a stop. */
 void stop_hold(bool on);
