@@ -17,7 +17,8 @@ From that log, per NMI (nmi_entry to the IRET that leaves NMI context):
   function above it, found by following CALLs and RSP (a frame is left when
   RSP climbs back above the return address its CALL pushed).
 - the slow kinds, from the disassembly of each executed instruction:
-  RDMSR/WRMSR, reads and writes of CR and DR registers, RDTSC, serialising
+  RDMSR/WRMSR, reads and writes of CR and DR registers, RDTSC, port I/O
+  (IN/OUT: the Ctrl-C watch polls the UART), serialising
   instructions (SDM 3A 9.3: CPUID, IRET, WRMSR, MOV to CR/DR, LGDT, LIDT,
   LLDT, LTR, INVD, WBINVD, INVLPG, RSM, SERIALIZE), and MMIO accesses by
   range (HPET, local APIC, IOAPIC). An MMIO access is found by computing the
@@ -239,6 +240,8 @@ def slow_kinds(text):
         kinds.append("rdmsr")
     if mnem.startswith("rdtsc"):
         kinds.append("rdtsc")
+    if mnem in ("inb", "inw", "inl", "outb", "outw", "outl"):
+        kinds.append("port_io")
     for reg in ("cr", "dr"):
         m = re.fullmatch(r"%(\w+),%(\w+)", ops) if mnem.startswith("mov") else None
         if m and m.group(1).startswith(reg):
@@ -433,6 +436,8 @@ def table(figures):
         else:
             nested.append("  %-44s %10s %s" % (kind + "." + key, value, unit))
     out = ["  %-44s %10s %10s" % ("", "plain", "callchain")]
+    groups = ("samples", "total", "phase.", "function.", "per_sample.")
+    rows.sort(key=lambda k: [i for i, g in enumerate(groups) if k.startswith(g)][0])
     for key in rows:
         out.append("  %-44s %10s %10s %s" % (key, cells[key].get("plain", "-"),
                                              cells[key].get("callchain", "-"), units[key]))
