@@ -160,6 +160,7 @@ def bench_tcg_icount():
             figure("tcg.sampler_insns_min_avg_max",
                    "/".join(str(int(x) >> SHIFT) for x in c.groups()), "instructions")
         breakdown(m, syms, hmp_sock, log)
+    os.unlink(hmp_sock)     # QEMU leaves its listening socket behind
 
 
 def bench_nmi_test(accel, n):
