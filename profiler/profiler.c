@@ -21,6 +21,7 @@
 #include "arch/x86_64/fault_safe.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/step_slots.h"
 #include "arch/x86_64/tsc.h"
 
 #define RING_BYTES_PER_CPU	(LAZY_PROF_SIZE / MAX_CPUS)
@@ -38,22 +39,26 @@ struct sample_ring *prof_ring(unsigned int cpu)
 	return &rings[cpu];
 }
 
-static void walk_callchain(struct sample *s, uint64_t rbp)
+/* Out of line so that the breakdown in `make bench` can tell the walk from
+ * the rest of the sample; each frame's two reads are inline probes. Bounded
+ * by the depth and by frames growing up. Only the first frame pointer is
+ * checked for alignment: a misaligned one later reads garbage at worst (x86
+ * allows it; a fault ends the walk), and the check costs two instructions a
+ * frame. */
+__attribute__((noinline)) static void walk_callchain(struct sample *s, uint64_t rbp)
 {
-	unsigned int d = 0;
+	uint64_t *out = s->callchain, *end = s->callchain + SAMPLE_MAX_DEPTH;
+	uint64_t next, ret;
 
-	while (d < SAMPLE_MAX_DEPTH && rbp && !(rbp & 7)) {
-		uint64_t next, ret;
-
-		if (fault_safe_probe_read64(rbp, &next) || fault_safe_probe_read64(rbp + 8, &ret) ||
-		    !ret)
-			break;
-		s->callchain[d++] = ret;
-		if (next <= rbp)
-			break;	/* frames grow up; anything else is not a frame chain */
-		rbp = next;
+	if (rbp && !(rbp & 7)) {
+		while (fault_safe_probe_frame(rbp, &next, &ret) && ret) {
+			*out++ = ret;
+			if (out == end || next <= rbp)
+				break;	/* frames grow up; anything else is no chain */
+			rbp = next;
+		}
 	}
-	s->depth = (uint16_t)d;
+	s->depth = (uint16_t)(out - s->callchain);
 }
 
 static void sample_in_nmi(const struct trap_frame *f)
@@ -89,14 +94,16 @@ static void sample_in_nmi(const struct trap_frame *f)
 	/* an instruction running out of line for its breakpoint is sampled at
 	 * its own address, not the step slot's */
 	s->rip = f->rip;
-	if (step_in_slot(f->rip) && step_slot_origin(f->rip))
+	if (f->rip >= (uintptr_t)step_slots && f->rip < (uintptr_t)step_slots_end &&
+	    step_slot_origin(f->rip))
 		s->rip = step_slot_origin(f->rip);
 	s->cpu = (uint16_t)p->cpu;
 	s->flags = (f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0) |
 		   (p->irq_depth ? SAMPLE_CTX_IRQ : 0) | (stop_active() ? SAMPLE_CTX_EXC : 0);
-	s->depth = 0;
 	if (st.cfg.callchain)
 		walk_callchain(s, f->rbp);
+	else
+		s->depth = 0;
 	sample_ring_commit(r);
 	c = rdtsc() - t0;
 	if (!st.cycles_n || c < st.cycles_min)

@@ -8,22 +8,6 @@ void sample_ring_init(struct sample_ring *r, struct sample *slots, uint64_t capa
 	r->head = r->tail = r->lost = 0;
 }
 
-struct sample *sample_ring_reserve(struct sample_ring *r)
-{
-	uint64_t h = r->head;
-
-	if (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= r->capacity) {
-		r->lost++;
-		return NULL;
-	}
-	return &r->slots[h % r->capacity];
-}
-
-void sample_ring_commit(struct sample_ring *r)
-{
-	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
-}
-
 uint64_t sample_ring_count(const struct sample_ring *r)
 {
 	return __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) - r->tail;

@@ -38,9 +38,23 @@ struct sample_ring {
 };
 
 void sample_ring_init(struct sample_ring *r, struct sample *slots, uint64_t capacity);
-/* Producer: the slot to fill, or NULL (full: counted as lost). */
-struct sample *sample_ring_reserve(struct sample_ring *r);
-void sample_ring_commit(struct sample_ring *r);
+/* Producer: the slot to fill, or NULL (full: counted as lost). Inline: the
+ * producer is the NMI sampler, whose every instruction counts. */
+static inline struct sample *sample_ring_reserve(struct sample_ring *r)
+{
+	uint64_t h = r->head;
+
+	if (h - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= r->capacity) {
+		r->lost++;
+		return 0;
+	}
+	return &r->slots[h % r->capacity];
+}
+
+static inline void sample_ring_commit(struct sample_ring *r)
+{
+	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+}
 /* Consumer: peek at the i-th unread sample without consuming. */
 uint64_t sample_ring_count(const struct sample_ring *r);
 const struct sample *sample_ring_peek(const struct sample_ring *r, uint64_t i);

@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, HERE)
 
 import qemu  # noqa: E402
+import nmi_breakdown  # noqa: E402
 from monitor import Monitor  # noqa: E402
 
 RESULTS = []
@@ -85,8 +86,29 @@ def leaf_shares(m):
     return leaves
 
 
+def breakdown(m, syms, hmp_sock, log):
+    """Where a warm sample's instructions go (tools/nmi_breakdown.py): a few
+    samples with and without a callchain, and nmi test's nested NMIs, from
+    QEMU's execution log."""
+    _, nmis = nmi_breakdown.capture(m, nmi_breakdown.Hmp(hmp_sock), log, [
+        "prof record hz=20000 work mix 7:2:1 rounds=1",
+        "prof record hz=20000 callchain work mix 7:2:1 rounds=1",
+        "nmi test 1"], syms)
+    figures = nmi_breakdown.summarise(nmis)
+    print("where a sample's instructions go (QEMU's execution log, averages):")
+    print(nmi_breakdown.table(figures), flush=True)
+    for name, value, unit in figures:
+        RESULTS.append("tcg.%s %s %s" % (name, value, unit))
+
+
 def bench_tcg_icount():
-    with Monitor(accel="tcg", icount=SHIFT) as m:
+    syms = nmi_breakdown.Symbols.from_elf(qemu.ELF)
+    hmp_sock = os.path.join(ROOT, "build", "bench-hmp.sock")
+    log = os.path.join(ROOT, "build", "bench-exec.log")
+    if os.path.exists(hmp_sock):
+        os.unlink(hmp_sock)
+    with Monitor(accel="tcg", icount=SHIFT,
+                 extra=nmi_breakdown.qemu_args(syms, hmp_sock, log)) as m:
         m.boot(timeout=120)
         base, _, _, _ = mix_insns(m, "7:2:1", ROUNDS)
         figure("tcg.mix_instructions", base, "instructions")
@@ -137,6 +159,8 @@ def bench_tcg_icount():
         if c:
             figure("tcg.sampler_insns_min_avg_max",
                    "/".join(str(int(x) >> SHIFT) for x in c.groups()), "instructions")
+        breakdown(m, syms, hmp_sock, log)
+    os.unlink(hmp_sock)     # QEMU leaves its listening socket behind
 
 
 def bench_nmi_test(accel, n):

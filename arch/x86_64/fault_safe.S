@@ -40,31 +40,6 @@ SAFE_READ fault_safe_read16, "movzwl (%rdi), %edx", "movw %dx, (%rsi)"
 SAFE_READ fault_safe_read32, "movl (%rdi), %edx",   "movl %edx, (%rsi)"
 SAFE_READ fault_safe_read64, "movq (%rdi), %rdx",   "movq %rdx, (%rsi)"
 
-/* fault_t fault_safe_probe_read64(uintptr_t addr, uint64_t *out): the same
- * read for code that only looks and must not change memory by looking (the
- * profiler's callchain walker, from NMI context). Its load is also listed in
- * fault_safe_probe_sites: trap_dispatch asks fault_safe_probe_insn() before
- * it serves a lazy-region fault, so a probe of an unmapped lazy page fails
- * (a wild frame pointer ends the chain) instead of allocating a frame. */
-	.globl fault_safe_probe_read64
-	.type fault_safe_probe_read64, @function
-fault_safe_probe_read64:
-	xor %eax, %eax
-3:	movq (%rdi), %rdx
-	movq %rdx, (%rsi)
-4:	ret
-	EX_ENTRY 3b, 4b
-	.size fault_safe_probe_read64, . - fault_safe_probe_read64
-
-	.pushsection .rodata, "a"
-	.balign 8
-	.globl fault_safe_probe_sites
-	.type fault_safe_probe_sites, @object
-fault_safe_probe_sites:
-	.quad 3b
-	.size fault_safe_probe_sites, . - fault_safe_probe_sites
-	.popsection
-
 /* uint64_t fault_safe_writeN(uintptr_t addr, uintN_t value) */
 .macro SAFE_WRITE name, store
 	.globl \name

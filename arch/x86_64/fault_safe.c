@@ -6,8 +6,8 @@ struct ex_entry {
 };
 
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
-/* fault_safe.S: the load of fault_safe_probe_read64, the one probe */
-extern const uint64_t fault_safe_probe_sites[1];
+/* the loads of fault_safe_probe_frame, wherever it is inlined */
+extern const uint64_t __probe_sites_start[], __probe_sites_end[];
 
 /* Called from trap_dispatch in any context, NMI included: read-only scan. */
 __attribute__((section(".text.debugpath")))
@@ -22,5 +22,8 @@ uintptr_t fault_safe_fixup(uintptr_t rip)
 __attribute__((section(".text.debugpath")))
 bool fault_safe_probe_insn(uintptr_t rip)
 {
-	return rip == fault_safe_probe_sites[0];
+	for (const uint64_t *s = __probe_sites_start; s < __probe_sites_end; s++)
+		if (*s == rip)
+			return true;
+	return false;
 }

@@ -19,8 +19,41 @@ fault_t fault_safe_read8(uintptr_t addr, uint8_t *out);
 fault_t fault_safe_read16(uintptr_t addr, uint16_t *out);
 fault_t fault_safe_read32(uintptr_t addr, uint32_t *out);
 fault_t fault_safe_read64(uintptr_t addr, uint64_t *out);
-/* Never maps a lazy page: an unmapped one is a #PF like any other. */
-fault_t fault_safe_probe_read64(uintptr_t addr, uint64_t *out);
+
+/*
+ * A frame-pointer frame (the saved RBP and the return address above it),
+ * read inline: no call per frame in a callchain walk from NMI context.
+ * False if a read faulted. Each load is listed in .ex_table with the
+ * failure branch as its fixup (trap_dispatch resumes there, RAX clobbered
+ * with the encoded fault), and in .probe_sites: a probe only looks, so
+ * trap_dispatch serves no lazy-region fault of one (an unmapped lazy page
+ * ends the walk instead of taking a frame).
+ */
+static inline bool fault_safe_probe_frame(uintptr_t fp, uint64_t *next, uint64_t *ret)
+{
+	uint64_t a, b;
+
+	__asm__ goto("1:\tmovq (%[fp]), %[a]\n"
+		     "2:\tmovq 8(%[fp]), %[b]\n"
+		     "\t.pushsection .ex_table, \"a\"\n"
+		     "\t.balign 8\n"
+		     "\t.quad 1b, %l[fault], 2b, %l[fault]\n"
+		     "\t.popsection\n"
+		     "\t.pushsection .probe_sites, \"a\"\n"
+		     "\t.balign 8\n"
+		     "\t.quad 1b, 2b\n"
+		     "\t.popsection"
+		     : [a] "=&r"(a), [b] "=r"(b)
+		     : [fp] "r"(fp)
+		     : "rax", "memory"
+		     : fault);
+	*next = a;
+	*ret = b;
+	return true;
+fault:
+	return false;
+}
+
 fault_t fault_safe_write8(uintptr_t addr, uint8_t v);
 fault_t fault_safe_write16(uintptr_t addr, uint16_t v);
 fault_t fault_safe_write32(uintptr_t addr, uint32_t v);

@@ -2,6 +2,7 @@
 #include "hpet_wrap.h"
 #include "apic.h"
 #include "cpu.h"
+#include "tsc.h"
 #include <stddef.h>
 
 #define HPET_GCAP_ID		0x000
@@ -37,6 +38,8 @@ static uint64_t period;			/* ticks between expiries */
  * comparator writes that landed already passed (see rearm_in_nmi). */
 static volatile uint64_t next_due;
 static volatile unsigned int passed_writes;
+/* One-shot: TSC cycles in an eighth of a period (see rearm_in_nmi). */
+static uint64_t in_time_tsc;
 /* 32-bit one-shot: the comparator lies past the wrap, and the spec's extra
  * interrupt at the wrap is still to come. */
 static volatile bool wrap_owed;
@@ -110,6 +113,8 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 	wr(HPET_MAIN_COUNTER, start);
 	period = period_ticks;
 	one_shot = oneshot;
+	/* in kHz: no overflow for a period of seconds (HPETs run at >= 10 MHz) */
+	in_time_tsc = period_ticks * (tsc_hz() / 1000) / (hz / 1000) / 8;
 	next_due = hpet_wrap(start + period_ticks, wide);
 	wrap_owed = !wide && oneshot && next_due < start;
 	passed_writes = 0;
@@ -134,8 +139,14 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
  * NMI ran late, or the write lands late (an SMI, a preempted vCPU), start
  * again a period from now. QEMU fires at once for a comparator written
  * already passed: each such write owes an NMI (on a real HPET the credit
- * may hide one unknown NMI instead). */
-static void rearm_in_nmi(uint64_t now)
+ * may hide one unknown NMI instead).
+ * The comparator is set at least a quarter period past the counter as read
+ * at TSC t_read; a write done within an eighth of a period of t_read (by
+ * the TSC: at 50 kHz 2.5 us, against a microsecond for an HPET access)
+ * landed before the counter could reach it, so the common case reads the
+ * counter once per tick and needs no read-back; only a late one reads the
+ * counter again. */
+static void rearm_in_nmi(uint64_t now, uint64_t t_read)
 {
 	uint64_t next = hpet_wrap(next_due + period, wide);
 
@@ -146,6 +157,9 @@ static void rearm_in_nmi(uint64_t now)
 		 * set past the wrap owes one */
 		wrap_owed = !wide && next < now;
 		arm(next);
+		if (rdtsc() - t_read < in_time_tsc)
+			break;
+		t_read = rdtsc();
 		now = counter();
 		if (!hpet_reached(now, next, wide))
 			break;
@@ -193,12 +207,12 @@ static enum hpet_tick periodic_tick_in_nmi(void)
 }
 
 /* One-shot: the counter has reached the comparator; the tick moves it on. */
-static enum hpet_tick one_shot_tick_in_nmi(void)
+static enum hpet_tick one_shot_tick_in_nmi(uint64_t tsc)
 {
 	uint64_t now = counter();
 
 	if (hpet_reached(now, next_due, wide)) {
-		rearm_in_nmi(now);
+		rearm_in_nmi(now, tsc);
 		return HPET_TICK;
 	}
 	/* a 32-bit one-shot timer also interrupts when the counter wraps
@@ -214,9 +228,9 @@ static enum hpet_tick one_shot_tick_in_nmi(void)
 	return HPET_NOT_DUE;
 }
 
-enum hpet_tick hpet_tick_in_nmi(void)
+enum hpet_tick hpet_tick_in_nmi(uint64_t tsc)
 {
-	return one_shot ? one_shot_tick_in_nmi() : periodic_tick_in_nmi();
+	return one_shot ? one_shot_tick_in_nmi(tsc) : periodic_tick_in_nmi();
 }
 
 void hpet_nmi_stop(void)

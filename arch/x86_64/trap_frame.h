@@ -22,6 +22,10 @@ _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "CPU frame follows");
 
 void capture_regs(struct trap_frame *f);	/* capture_regs.S */
 
+/* the vectors whose exceptions write CR2 (#PF) and DR6 (#DB) */
+#define VEC_DB	1
+#define VEC_PF	14
+
 #define TRAP_STUB_SIZE	16	/* entry.S aligns every stub to 16 bytes */
 
 #endif

@@ -20,7 +20,7 @@
 
 /* Each CPU's stops: its innermost stopped frame and how many are open. */
 static struct trap_frame *current[MAX_CPUS];
-static DEBUG_PATH_DATA volatile unsigned int depth[MAX_CPUS];
+DEBUG_PATH_DATA volatile unsigned int stop_depth[MAX_CPUS];
 
 static void print_stop(const struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 {
@@ -94,9 +94,9 @@ DEBUG_PATH void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned 
 	unsigned int c = this_cpu()->cpu;
 	enum shell_action a;
 
-	depth[c]++;
+	stop_depth[c]++;
 	a = stop_run(f, why, bp_id);
-	depth[c]--;
+	stop_depth[c]--;
 	bp_resume(f, a == SHELL_STEP);
 }
 
@@ -108,12 +108,8 @@ struct trap_frame *stop_frame(void)
 void stop_hold(bool on)
 {
 	if (on)
-		depth[this_cpu()->cpu]++;
+		stop_depth[this_cpu()->cpu]++;
 	else
-		depth[this_cpu()->cpu]--;
+		stop_depth[this_cpu()->cpu]--;
 }
 
-DEBUG_PATH bool stop_active(void)
-{
-	return depth[this_cpu()->cpu] > 0;
-}

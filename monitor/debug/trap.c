@@ -23,10 +23,8 @@
 #include "arch/x86_64/uart.h"
 
 #define VEC_DF 8
-#define VEC_PF 14
 #define VEC_BP 3
 #define VEC_UD 6
-#define VEC_DB 1
 
 void (*volatile trap_pf_test_hook)(void);
 

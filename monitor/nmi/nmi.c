@@ -4,6 +4,10 @@
  * pass changed them (an NMI may interrupt a #PF or #DB handler before it
  * read them); DR7 breakpoints off during the pass (no watchpoint fires in
  * NMI context; the single-step #DB over an int3 is the one #DB allowed).
+ * Only a #PF writes CR2 and only a #DB writes DR6, and the trap path counts
+ * each one taken in NMI context (stats.faults): a pass that took neither
+ * reads each register once and writes none (on hardware a CR or DR access
+ * costs tens of cycles, and under a hypervisor it may exit).
  */
 #include "monitor/nmi/nmi.h"
 #include "monitor/debug/debug_path.h"
@@ -63,13 +67,15 @@ void nmi_dispatch(struct trap_frame *f)
 	struct percpu *p = this_cpu();
 	struct nmi_cpu *n = p->nmi;
 	uint64_t t0 = rdtsc();
-	uint64_t cr2, dr6, dr7;
+	uint64_t cr2, dr6, dr7, pf, db;
 	bool repeat = p->nmi_pass > 0;
 
 	if (!nmi_latch_enter(&n->latch, &n->stats)) {
 		nmi_log_in_nmi(NMI_LOG_LATCHED, f->rip);
 		return;
 	}
+	pf = n->stats.faults[VEC_PF];
+	db = n->stats.faults[VEC_DB];
 	cr2 = read_cr2();
 	dr6 = read_dr6();
 	dr7 = read_dr7();
@@ -100,9 +106,9 @@ void nmi_dispatch(struct trap_frame *f)
 	} else if (dr7 & DR7_ENABLE_BITS) {
 		write_dr7(dr7);
 	}
-	if (read_dr6() != dr6)
+	if (n->stats.faults[VEC_DB] != db && read_dr6() != dr6)
 		write_dr6(dr6);
-	if (read_cr2() != cr2)
+	if (n->stats.faults[VEC_PF] != pf && read_cr2() != cr2)
 		write_cr2(cr2);
 	nmi_account_cycles(&n->stats, rdtsc() - t0);
 }

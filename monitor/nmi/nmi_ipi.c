@@ -44,7 +44,10 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 
 	(void)f;
 	(void)repeat;
-	if (__atomic_exchange_n(&ipi[p->cpu].pending, 0, __ATOMIC_SEQ_CST) == 0)
+	/* asked on every NMI: a plain load first, the locked exchange only
+	 * when there is a request to take */
+	if (!ipi[p->cpu].pending ||
+	    __atomic_exchange_n(&ipi[p->cpu].pending, 0, __ATOMIC_SEQ_CST) == 0)
 		return false;
 	action = ipi[p->cpu].action;
 	if (action)

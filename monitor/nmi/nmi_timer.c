@@ -17,10 +17,14 @@ static volatile uint64_t last_sample;
 static volatile uint64_t period_tsc;	/* the timer's own period */
 static struct nmi_timer_stats stats;
 static void (*volatile tick_hook)(const struct trap_frame *f);
+/* The tick hook (the Ctrl-C watch) runs at its user's own rate, not at
+ * every tick of a faster profiler: it polls the UART, a port read. */
+static volatile uint64_t hook_period_tsc;
+static volatile uint64_t last_hook;
 static void (*volatile sampler)(const struct trap_frame *f);
 /* An expiry (a tick, its duplicate or a wrap) was found in a pass another
  * source claimed, or in a repeat pass: the HPET's own NMI for it may still
- * come (late_delivery). */
+ * come (the late-delivery rule before claim_in_nmi). */
 static bool owed;
 /*
  * Periodic or one-shot HPET. QEMU's TCG fires the periodic timer twice per
@@ -33,7 +37,7 @@ static bool owed;
  * hpet=32bit runs timer 0 in 32-bit mode, as on a 32-bit HPET.
  */
 static bool one_shot;
-/* The timer cannot tell its NMIs from others' (see late_delivery). */
+/* The timer cannot tell its NMIs from others' (the late-delivery rule). */
 static bool takes_all;
 
 static bool on_tcg(void)
@@ -69,6 +73,8 @@ void nmi_timer_want(enum nmi_timer_user who, uint64_t hz)
 	if (!hpet_present())
 		return;
 	want[who] = hz;
+	if (who == TIMER_BREAK_WATCH)
+		hook_period_tsc = hz ? tsc_hz() / hz : 0;
 	if (who == TIMER_PROFILER) {
 		sample_period_tsc = hz ? tsc_hz() / hz : 0;
 		last_sample = rdtsc();
@@ -111,7 +117,7 @@ const char *nmi_timer_why_absent(void)
 	return hpet_why_absent();
 }
 
-/* An NMI that is not due is still this timer's when an NMI of its is owed
+/* The late-delivery rule. An NMI that is not due is still this timer's when an NMI of its is owed
  * and no other source claims this one: an expiry found in a pass that
  * another source claimed (it was asked before the timer), or in a repeat
  * pass (whose cause collapsed into it unseen), leaves the HPET's
@@ -126,17 +132,11 @@ const char *nmi_timer_why_absent(void)
  * twice (measured: unknown NMIs every few hundred ticks at 1 kHz by any
  * rule); and QEMU TCG's periodic HPET (hpet=periodic there), which fires
  * twice per expiry, both often before one pass reads the comparator. */
-static bool late_delivery(bool repeat)
-{
-	if (repeat || nmi_this_cpu()->pass_claims)
-		return false;
-	return takes_all || owed;
-}
-
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
 	void (*hook)(const struct trap_frame *);
 	void (*s)(const struct trap_frame *);
+	unsigned int others;
 	enum hpet_tick t;
 	uint64_t now;
 
@@ -144,15 +144,18 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	 * another CPU's NMI is never a tick, and its stats are not per CPU */
 	if (!stats.hz || this_cpu()->cpu != 0)
 		return false;
-	t = hpet_tick_in_nmi();
+	now = rdtsc();
+	t = hpet_tick_in_nmi(now);
+	others = this_cpu()->nmi->pass_claims;
 	if (t == HPET_NOT_DUE) {
-		if (!late_delivery(repeat))
+		/* the late-delivery rule (above) */
+		if (repeat || others || !(takes_all || owed))
 			return false;
 		owed = false;	/* that was it */
 		stats.early_dropped++;
 		return true;
 	}
-	owed = repeat || nmi_this_cpu()->pass_claims > 0;
+	owed = repeat || others > 0;
 	if (t == HPET_WRAP) {
 		stats.wraps++;
 		return true;
@@ -163,9 +166,11 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	}
 	stats.ticks++;
 	hook = tick_hook;
-	if (hook)
+	/* at its own rate, give or take half a tick */
+	if (hook && hook_period_tsc && now - last_hook + period_tsc / 2 >= hook_period_tsc) {
+		last_hook = now;
 		hook(f);
-	now = rdtsc();
+	}
 	/* at the profiler's own rate every tick; below the timer's rate its
 	 * phase is kept (a tick late or early by half a tick still counts) */
 	if (sample_period_tsc && (sample_period_tsc <= period_tsc ||

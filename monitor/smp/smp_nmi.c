@@ -1,4 +1,4 @@
-#include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
+#include "monitor/nmi/nmi.h"
 #include "monitor/smp/smp_nmi.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_world.h"
@@ -24,7 +24,7 @@ static void snapshot_in_nmi(struct smp_snapshot *s, const struct trap_frame *f)
 	while (rbp && !(rbp & 7) && s->nret < SMP_BT_FRAMES) {
 		uint64_t next, ret;
 
-		if (fault_safe_probe_read64(rbp, &next) || fault_safe_probe_read64(rbp + 8, &ret)) {
+		if (!fault_safe_probe_frame(rbp, &next, &ret)) {
 			s->walk_faulted = true;
 			break;
 		}

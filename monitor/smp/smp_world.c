@@ -1,4 +1,4 @@
-#include "monitor/nmi/nmi.h"	/* first: percpu_offsets.h names NMI_EXECUTING too */
+#include "monitor/nmi/nmi.h"
 #include "monitor/smp/smp_world.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"

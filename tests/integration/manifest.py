@@ -16,6 +16,7 @@ import test_lava as lava
 import test_lazy as lazy
 import test_ledger as ledger
 import test_mutate as mutate
+import test_nmi_breakdown as nmi_breakdown
 import test_nmi as nmi
 import test_prof as prof
 import test_promises as promises
@@ -289,6 +290,10 @@ TESTS += [
     t(world.test_trace_hits_from_every_cpu_at_once_all_count, accels=("tcg",), smp="4"),
 
     # tools/mutate.py's mutant generator on snippets: no monitor built
+    # tools/nmi_breakdown.py (make bench's breakdown) on a hand-made log
+    t(nmi_breakdown.test_phases_and_functions_of_a_sample, accels=("host",), monitor=False),
+    t(nmi_breakdown.test_slow_kinds_of_a_sample, accels=("host",), monitor=False),
+    t(nmi_breakdown.test_a_nested_nmi_and_its_repeat, accels=("host",), monitor=False),
     t(mutate.test_generator_mutates_c_code_only, accels=("host",), monitor=False),
     t(mutate.test_generator_mutates_asm_instructions_only, accels=("host",), monitor=False),
     t(mutate.test_mutants_apply_as_described, accels=("host",), monitor=False),

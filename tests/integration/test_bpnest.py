@@ -144,7 +144,7 @@ def test_trace_breakpoint_on_a_faulting_instruction(mon):
 def test_debug_path_refuses_breakpoints(mon):
     """Scenario 4: what the #BP/#DB path runs before it has dealt with a hit
     refuses breakpoints; a breakpoint in what a stop runs only counts."""
-    for f in ["trap_dispatch", "debug_trap", "bp_on_int3", "stop_enter", "stop_active",
+    for f in ["trap_dispatch", "debug_trap", "bp_on_int3", "stop_enter", "step_in_slot",
               "break_watch_on_db", "step_on_single_step", "step_plan_make", "text_poke"]:
         one_error(mon.cmd("bp add " + f), "must never trap")
     mon.cmd("bp add work_spin")

@@ -3,16 +3,16 @@
 
 UNIT_TEST(nmi_latch_runs_once_and_latches_reentry)
 {
-	volatile int latch = NMI_NOT_RUNNING;
+	volatile int latch = NMI_LATCH_IDLE;
 	struct nmi_stats s = { 0 };
 
 	CHECK(nmi_latch_enter(&latch, &s));
 	CHECK(!nmi_latch_enter(&latch, &s));	/* re-entered: latched, counted */
 	CHECK_EQ_U64(s.latched, 1);
 	CHECK(nmi_latch_again(&latch));		/* one more pass */
-	CHECK_EQ_U64(latch, NMI_EXECUTING);
+	CHECK_EQ_U64(latch, NMI_LATCH_RUNNING);
 	CHECK(!nmi_latch_again(&latch));
-	CHECK_EQ_U64(latch, NMI_NOT_RUNNING);
+	CHECK_EQ_U64(latch, NMI_LATCH_IDLE);
 	CHECK(nmi_latch_enter(&latch, &s));
 }
 
