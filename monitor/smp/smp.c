@@ -116,9 +116,6 @@ void smp_init(void)
 
 	smp_cpus[0] = (struct smp_cpu){ .apic_id = apic_id(), .state = SMP_SHELL, .alive = true };
 	idt_set_handler(APIC_WAKE_VECTOR, apic_wake_entry, 0);
-	smp_nmi_init();
-	smp_prof_init();
-	smp_world_init();
 	if (!m) {
 		fmt_snprintf(how, sizeof(how), "no MADT (%s): the bootstrap CPU only",
 			     acpi_boot_madt_problem());
@@ -132,6 +129,13 @@ void smp_init(void)
 	}
 	ap_trampoline_install(page);
 	start_aps(m, page);
+	if (smp_online_count() < 2)
+		return;
+	/* NMI sources that only another CPU's request can make claim: with
+	 * one CPU they would only lengthen every NMI (the -smp 1 figures stay) */
+	smp_nmi_init();
+	smp_prof_init();
+	smp_world_init();
 }
 
 /* "sti; hlt" as one unit: a wake-up that arrives after the look at the

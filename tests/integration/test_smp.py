@@ -153,10 +153,13 @@ def check_stop_the_world(mon):
               "states while stopped")
     expect("cpu 3 selected" in mon.cmd("cpu 3"), "cpu 3 not selected")
     regs = mon.cmd("regs")
-    expect("registers of cpu 3" in regs and re.search(r"rip [0-9a-f]+ work_spin\+", regs),
-           "regs of cpu 3:\n" + regs)
+    rip = re.search(r"^  rip ([0-9a-f]+) \S+$", regs, re.M)
+    expect("registers of cpu 3" in regs and rip, "regs of cpu 3:\n" + regs)
     bt = mon.cmd("bt")
+    # parked anywhere in its workload (at its start, inside tsc_hz)
     expect("work_spin_cli+" in bt and "smp_work_run+" in bt, "bt of cpu 3:\n" + bt)
+    expect(re.search(r"#0 +0x0*%s " % rip.group(1).lstrip("0"), bt),
+           "regs and bt of cpu 3 disagree on rip:\n%s\n%s" % (regs, bt))
     one_error(mon.cmd("step"), "cpu 0 first")
     seen = ""
     deadline = t0 + 3.0	# cpu 3 would have ended 2 s after t0
