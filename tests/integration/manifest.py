@@ -279,8 +279,10 @@ TESTS += [
     t(mutate.test_generator_mutates_asm_instructions_only, accels=("host",), monitor=False),
     t(mutate.test_mutants_apply_as_described, accels=("host",), monitor=False),
     t(mutate.test_sample_is_stratified_and_seeded, accels=("host",), monitor=False),
+    t(mutate.test_sample_gives_each_top_folder_a_quarter, accels=("host",), monitor=False),
     t(mutate.test_equivalent_list_is_read_by_key, accels=("host",), monitor=False),
     t(mutate.test_suite_verdict_names_the_first_failing_test, accels=("host",), monitor=False),
+    t(mutate.test_a_kill_is_confirmed_or_the_mutant_is_flaky, accels=("host",), monitor=False),
     t(mutate.test_a_hung_suite_is_a_timeout_and_its_children_die, accels=("host",),
       monitor=False),
 ]
