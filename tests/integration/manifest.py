@@ -273,6 +273,7 @@ TESTS += [
       monitor=False, timeout=300),
     t(gdb.test_packet_fuzz_then_gdb_attaches, accels=("tcg",), monitor=False, timeout=300),
     t(gdb.test_a_dollar_line_that_is_no_packet_is_one_error),
+    t(gdb.test_qxfer_features_replies_exactly, accels=TCG),
 
     # tools/mutate.py's mutant generator on snippets: no monitor built
     t(mutate.test_generator_mutates_c_code_only, accels=("host",), monitor=False),

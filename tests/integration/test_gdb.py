@@ -356,3 +356,20 @@ def test_a_dollar_line_that_is_no_packet_is_one_error(mon):
     mon.send(frame(b"D").decode())
     mon.wait_for(re.escape("$OK#9a") + r"mon> $", 30, s)
     still_works(mon)
+
+
+def test_qxfer_features_replies_exactly(mon):
+    """One reply per packet, byte for byte: an annex other than target.xml
+    is E00 and nothing more, bad offsets E01, a part of target.xml 'm' and
+    its bytes, the part that reaches the end 'l'."""
+    s = mon.mark()
+    packets = [b"qXfer:features:read:nosuch.xml:0,10", b"qXfer:features:read:target.xml:x,5",
+               b"qXfer:features:read:target.xml:0,5", b"qXfer:features:read:target.xml:ffffff,5",
+               b"qC"]
+    mon.send(b"".join(frame(p) for p in packets).decode())
+    end = mon.wait_for(re.escape("$QC1#c5"), 30, s).end()
+    want = b"".join(b"+" + frame(r) for r in (b"E00", b"E01", b"m<?xml", b"l", b"QC1"))
+    expect_eq(mon.buf[s:end], want.decode(), "replies to the qXfer packets and qC")
+    mon.send(frame(b"D").decode())
+    mon.wait_for(re.escape("$OK#9a") + r"mon> $", 30, s)
+    still_works(mon)
