@@ -187,6 +187,7 @@ TESTS = [
     t(lava.test_prof_check_agrees_with_the_report, accels=("tcg",)),
 
     t(values.test_info_values),
+    t(values.test_info_reads_no_cpuid_leaf_past_the_maximum, accels=TCG, extra=values.OLD_CPU),
     # kvm_pvm's guest TSC runs ahead of the host clock at times (a 2000 ms TSC
     # spin ended after 1.67 s of host time, one run in two): TCG only
     t(values.test_tsc_rate_follows_the_host_clock, accels=TCG if qemu.kvm_is_pvm() else BOTH),

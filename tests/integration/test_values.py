@@ -34,6 +34,27 @@ def test_info_values(mon):
     expect_eq(field(out, r"local APIC id (\d+)\)", "NMI sources' APIC id"), "0", "APIC id")
     expect_eq(field(out, r"^cpu (\d+), apic id (\d+);", "cpu line"), ("0", "0"),
               "cpu number and APIC id")
+    if mon.accel == "tcg":
+        # TCG offers no invariant TSC (QEMU 7.2 warns and drops +invtsc)
+        expect_eq(field(out, r"^features: .*, invariant tsc (\w+),", "features line"), "no",
+                  "invariant tsc under TCG")
+
+
+# QEMU answers a CPUID leaf past the maximum with the highest basic leaf, as
+# Intel CPUs do: with the basic leaves cut to 1, an unguarded read of leaf
+# 0x80000007 would find leaf 1's EDX, whose bit 8 (CX8) is set where
+# invariant TSC would be
+OLD_CPU = ("-cpu", "max,level=1,xlevel=0x80000006")
+
+
+def test_info_reads_no_cpuid_leaf_past_the_maximum(mon):
+    """With OLD_CPU (the last -cpu wins): no invariant TSC (leaf 0x80000007
+    is past the maximum), no PMU (leaf 0xa is), NX read from 0x80000001."""
+    out = mon.cmd("info")
+    expect_eq(field(out, r"^features: nx (\w+) \(\w+\), apic (\w+), x2apic \w+, "
+                    r"invariant tsc (\w+), hypervisor (\w+)$", "features line"),
+              ("yes", "yes", "no", "yes"), "nx, apic, invariant tsc, hypervisor")
+    expect(re.search(r"^pmu: none \(", out, re.M), "a PMU without CPUID leaf 0xa:\n" + out)
 
 
 def test_tsc_rate_follows_the_host_clock(mon):
