@@ -200,6 +200,7 @@ TESTS = [
     # -icount where a test needs samples: host load cannot thin them out
     t(values.test_report_percentages_match_counts, accels=TCG, icount=3, timeout=200),
     t(values.test_perf_frames_match_the_symbol_table, accels=TCG, icount=3, timeout=200),
+    t(values.test_rep_cli_copies_64k_each, accels=TCG, icount=3),
 
     # QEMU's -d int log is TCG's: it lists every NMI and exception delivered
     t(ledger.test_qemu_int_log_agrees_with_nmi_counts, accels=("tcg",), monitor=False,

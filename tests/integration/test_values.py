@@ -237,3 +237,16 @@ def test_perf_frames_match_the_symbol_table(mon):
         first = False
         frames += 1
     expect(frames > 3 * n, "frames checked: %d for %d samples" % (frames, n))
+
+
+def test_rep_cli_copies_64k_each(mon):
+    """Under -icount shift=3 each instruction (each REP MOVSB iteration) is
+    8 ns of virtual time, the TSC's and the deadline's time base: a 64 KiB
+    copy takes 65536 iterations, 524,288 ns, so 200 ms hold 381 of them, and
+    one more starts before the deadline (382 seen). 1% either way for the
+    TSC's calibration: 63 KiB copies would fit 388, 65 KiB ones 376."""
+    out = mon.cmd("work rep-cli 200", timeout=120)
+    n = int(field(out, r"^work rep-cli: (\d+) copies of 64 KiB in 200 ms", "rep-cli line"))
+    most = int(200e6 * 1.01 / (65536 * 8)) + 1
+    least = int(200e6 * 0.99 / (65536 * 8))
+    expect(least <= n <= most, "%d copies of 64 KiB in 200 ms (%d to %d)" % (n, least, most))
