@@ -44,7 +44,8 @@ PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse
 	monitor/lib/symbols.c monitor/lib/status.c monitor/mem/frame_bitmap.c monitor/nmi/nmi_account.c \
 	monitor/debug/step_plan.c monitor/debug/insn.c monitor/acpi/acpi.c monitor/shell/console_port.c \
 	monitor/gdb/gdb_packet.c monitor/gdb/gdb_regs.c monitor/gdb/target_xml.c \
-	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
+	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c \
+	arch/x86_64/paging_walk.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
@@ -106,7 +107,7 @@ run: deps
 picocom:
 	@$(MAKE) --no-print-directory run CONSOLE=picocom
 
-$(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*/*.h profiler/*.h tests/unit/*.h)
+$(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*/*.h profiler/*.h tests/unit/*.h arch/x86_64/*.h)
 	@mkdir -p $(BUILD)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(UNIT_SRCS) $(PORTABLE_SRCS)
 
