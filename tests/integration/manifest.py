@@ -242,6 +242,8 @@ TESTS += [
       timeout=300),
     t(timer.test_timer_rate_exact_at_1000hz_through_nmi_test, accels=("tcg",), icount=3,
       timeout=300),
+    t(timer.test_timer_rate_exact_at_50000hz_through_nmi_test, accels=("tcg",), icount=3,
+      timeout=300),
     t(timer.test_timer_alone_claims_each_tick_once, accels=("tcg",), icount=3),
 ]
 
