@@ -303,6 +303,9 @@ UNIT_TEST(pmu_program_and_stop_in_order)
 	CHECK(pmu_program(&o, &p, PMU_CYCLES, 5000) != 0);
 
 	/* no PMU: refused before any MSR is touched */
+	s = intel(4, 4, 48, true, 0);
+	o = ops(&s);
+	pmu_detect(&o, &p);
 	p.kind = PMU_NONE;
 	s.nlog = 0;
 	CHECK(pmu_program(&o, &p, PMU_INSTRUCTIONS, 5000) != 0);
