@@ -12,7 +12,8 @@
 #   make screenshot  docs/speedscope.png: make profile's page in headless Chromium
 #   make lava     the monitor's LAVA job (lava/) run locally by lava-run under TCG
 #   make mutate   mutation score of the test suite: N=40 SEED=1 JOBS=1 (build/mutate.txt);
-#                 SKIP="name ..." leaves out tests that fail unmutated
+#                 SKIP="name ..." leaves out tests that fail unmutated;
+#                 MUTANT="key|file:line ..." TEST="name ...": those mutants against those tests
 
 BUILD   := build
 CC      := gcc
@@ -205,7 +206,8 @@ SEED    := 1
 JOBS    := 1
 mutate: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
-	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(foreach s,$(SKIP),--skip $(s))
+	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(foreach s,$(SKIP),--skip $(s)) \
+		$(foreach m,$(MUTANT),--only $(m)) $(foreach t,$(TEST),--tests $(t))
 
 clean:
 	rm -rf $(BUILD)
