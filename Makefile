@@ -12,7 +12,8 @@
 #   make screenshot  docs/speedscope.png: make profile's page in headless Chromium
 #   make lava     the monitor's LAVA job (lava/) run locally by lava-run under TCG
 #   make mutate   mutation score of the test suite: N=40 SEED=1 JOBS=1 (build/mutate.txt);
-#                 SKIP="name ..." leaves out tests that fail unmutated
+#                 SKIP="name ..." leaves out tests that fail unmutated;
+#                 MUTANT="key|file:line ..." TEST="name ...": those mutants against those tests
 
 BUILD   := build
 CC      := gcc
@@ -44,7 +45,8 @@ PORTABLE_SRCS := monitor/lib/fmt.c monitor/shell/line_edit.c monitor/shell/parse
 	monitor/lib/symbols.c monitor/lib/status.c monitor/mem/frame_bitmap.c monitor/nmi/nmi_account.c \
 	monitor/debug/step_plan.c monitor/debug/insn.c monitor/acpi/acpi.c monitor/shell/console_port.c \
 	monitor/gdb/gdb_packet.c monitor/gdb/gdb_regs.c monitor/gdb/target_xml.c \
-	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c
+	profiler/crc32.c profiler/sample_ring.c profiler/aggregate.c profiler/pmu.c \
+	arch/x86_64/paging_walk.c
 PORTABLE_SRCS += monitor/acpi/madt.c monitor/acpi/hpet_table.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined \
@@ -110,7 +112,7 @@ run: deps
 picocom:
 	@$(MAKE) --no-print-directory run CONSOLE=picocom
 
-$(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*/*.h profiler/*.h tests/unit/*.h)
+$(BUILD)/unit_tests: $(UNIT_SRCS) $(PORTABLE_SRCS) $(wildcard monitor/*/*.h profiler/*.h tests/unit/*.h arch/x86_64/*.h)
 	@mkdir -p $(BUILD)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(UNIT_SRCS) $(PORTABLE_SRCS)
 
@@ -208,7 +210,8 @@ SEED    := 1
 JOBS    := 1
 mutate: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
-	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(foreach s,$(SKIP),--skip $(s))
+	$(PYTHON) tools/mutate.py --n $(N) --seed $(SEED) --jobs $(JOBS) $(foreach s,$(SKIP),--skip $(s)) \
+		$(foreach m,$(MUTANT),--only $(m)) $(foreach t,$(TEST),--tests $(t))
 
 clean:
 	rm -rf $(BUILD)

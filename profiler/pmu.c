@@ -181,12 +181,13 @@ static bool has_global_msrs(const struct pmu_info *p)
 	return p->kind == PMU_INTEL && p->version >= 2;
 }
 
-int pmu_program(const struct pmu_ops *o, const struct pmu_info *p, uint64_t evtsel,
+int pmu_program(const struct pmu_ops *o, const struct pmu_info *p, enum pmu_event e,
 		uint64_t first)
 {
 	uint32_t sel = pmu_evtsel_msr(p);
+	uint64_t evtsel;
 
-	if (p->kind == PMU_NONE)
+	if (!pmu_evtsel(p, e, &evtsel))
 		return -1;
 	if (has_global_msrs(p) && o->wrmsr(o->ctx, MSR_IA32_PERF_GLOBAL_CTRL, 0))
 		return -1;

@@ -78,9 +78,10 @@ unsigned int pmu_intel_pmi(const struct pmu_ops *o, const struct pmu_info *p, ui
  * Counter 0 only (one event at a time). Program: counting off (global
  * control on Intel v2+, then the event select), the counter preset to
  * -first, stale overflow status cleared, the event select, counting on.
- * Returns 0, or nonzero if an MSR faulted (counting is then left off).
+ * Returns 0, or nonzero if the event is not available (no PMU) or an MSR
+ * faulted (counting is then left off).
  */
-int pmu_program(const struct pmu_ops *o, const struct pmu_info *p, uint64_t evtsel,
+int pmu_program(const struct pmu_ops *o, const struct pmu_info *p, enum pmu_event e,
 		uint64_t first);
 void pmu_stop(const struct pmu_ops *o, const struct pmu_info *p);
 

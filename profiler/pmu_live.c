@@ -85,15 +85,12 @@ static int arm(enum pmu_event e, uint64_t first, uint64_t period,
 	       void (*sample_in_nmi)(const struct trap_frame *f))
 {
 	struct pmu_cpu *c = this_pmu();
-	uint64_t sel;
 
-	if (!pmu_evtsel(&info, e, &sel))
-		return -1;
 	c->period = period;
 	c->sample = sample_in_nmi;
 	apic_lvtpc_set(false);
 	c->armed = true;
-	if (pmu_program(&live_ops, &info, sel, first) == 0)
+	if (pmu_program(&live_ops, &info, e, first) == 0)
 		return 0;
 	c->armed = false;
 	apic_lvtpc_set(true);

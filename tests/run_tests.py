@@ -105,7 +105,9 @@ def stop_now(summary):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--accel", choices=["tcg", "kvm"], help="run only this accelerator")
-    ap.add_argument("--only", help="run integration tests whose name contains this")
+    ap.add_argument("--only", action="append", default=[], metavar="SUBSTRING",
+                    help="run the integration tests whose name contains this (repeatable); "
+                    "'unit': the unit tests")
     ap.add_argument("--jobs", type=int, default=max(1, os.cpu_count() or 1))
     ap.add_argument("--no-unit", action="store_true")
     ap.add_argument("--fail-fast", action="store_true",
@@ -117,7 +119,7 @@ def main():
     args = ap.parse_args()
 
     passed = failed = skipped = 0
-    if not args.no_unit and not args.only:
+    if not args.no_unit and (not args.only or "unit" in args.only):
         passed, failed = run_unit()
         if failed and args.fail_fast:
             stop_now("%d passed, %d failed (fail-fast)" % (passed, failed))
@@ -125,7 +127,7 @@ def main():
     kvm_ok = qemu.kvm_usable()
     jobs = []
     for test in TESTS:
-        if args.only and args.only not in test["name"]:
+        if args.only and not any(o in test["name"] for o in args.only if o != "unit"):
             continue
         if any(skip in test["name"] for skip in args.skip):
             continue

@@ -13,11 +13,17 @@ Generates mutants of the monitor's C and assembly, one change each:
 Nothing is mutated inside comments, strings, preprocessor lines, _Static_assert,
 __attribute__ or inline asm, nor outside function bodies and initializers.
 
-A seeded sample of N mutants, stratified so every folder gets its share,
-runs each in a private copy of the tree (build/mutate/tree<j>): build, then
-the suite with fail-fast (unit tests, then the TCG integration tests). A test
-failing kills the mutant, a suite past the time limit kills it too ("killed
-(timeout)": a hang), one that does not compile is counted apart.
+A seeded sample of N mutants, stratified so each top folder (arch/x86_64,
+monitor, profiler, cmds) gets a quarter and, inside it, its subfolders take
+turns, runs each in a private copy of the tree (build/mutate/tree<j>): build,
+then the suite with fail-fast (unit tests, then the TCG integration tests).
+A test failing kills the mutant once the kill is confirmed: the failing test
+run again on the mutant fails again, and run on the unmutated tree passes;
+otherwise the mutant is "flaky" (a host-load flake, or a test that fails
+without the mutant), counted apart from the score like one that does not
+compile. A suite past the time limit kills it ("killed (timeout)": a hang).
+--only picks mutants by key or FILE:LINE and --tests the tests to run, for
+checking that a new test kills its mutant.
 tests/mutants_equivalent.txt lists mutants known to change nothing
 observable; they are left out of the score.
 """
@@ -414,6 +420,15 @@ def folder_of(path):
     return os.path.dirname(path)
 
 
+def stratum_of(path):
+    """The top folder of FOLDERS holding path (its first component if none):
+    what the score is per, and what the sample shares out evenly."""
+    for f in FOLDERS:
+        if path.startswith(f + "/"):
+            return f
+    return path.split("/", 1)[0]
+
+
 def source_files(root):
     p = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "--"]
                        + list(FOLDERS), cwd=root, capture_output=True, text=True, check=True)
@@ -429,36 +444,47 @@ def all_mutants(root):
     return out
 
 
+def take_turns(lists):
+    """One from each list in turn until all are empty."""
+    q = []
+    while any(lists):
+        for lst in lists:
+            if lst:
+                q.append(lst.pop(0))
+    return q
+
+
 def sample(mutants, n, seed):
-    """n mutants, the same for the same seed and tree: folders take turns (in
-    a seeded order), and inside a folder the operators take turns, each
-    drawing from its own seeded shuffle."""
+    """n mutants, the same for the same seed and tree. The top folders take
+    turns (in a seeded order), so each gets n/4 however many mutants it
+    holds; inside one, its subfolders take turns, and inside a subfolder the
+    operators, each drawing from its own seeded shuffle."""
     rnd = random.Random(seed)
-    by_folder = collections.defaultdict(lambda: collections.defaultdict(list))
+    tree = collections.defaultdict(
+        lambda: collections.defaultdict(lambda: collections.defaultdict(list)))
     for m in mutants:
-        by_folder[folder_of(m.path)][m.op].append(m)
+        tree[stratum_of(m.path)][folder_of(m.path)][m.op].append(m)
     queues = {}
-    for folder in sorted(by_folder):
-        ops = sorted(by_folder[folder])
-        rnd.shuffle(ops)
-        lists = []
-        for op in ops:
-            lst = list(by_folder[folder][op])
-            rnd.shuffle(lst)
-            lists.append(lst)
-        q = []
-        while any(lists):
-            for lst in lists:
-                if lst:
-                    q.append(lst.pop())
-        queues[folder] = q
+    for stratum in sorted(tree):
+        folders = []
+        for folder in sorted(tree[stratum]):
+            ops = sorted(tree[stratum][folder])
+            rnd.shuffle(ops)
+            lists = []
+            for op in ops:
+                lst = list(tree[stratum][folder][op])
+                rnd.shuffle(lst)
+                lists.append(lst)
+            folders.append(take_turns(lists))
+        rnd.shuffle(folders)
+        queues[stratum] = take_turns(folders)
     order = sorted(queues)
     rnd.shuffle(order)
     picked = []
-    while len(picked) < n and any(queues[f] for f in order):
-        for f in order:
-            if queues[f] and len(picked) < n:
-                picked.append(queues[f].pop(0))
+    while len(picked) < n and any(queues[s] for s in order):
+        for s in order:
+            if queues[s] and len(picked) < n:
+                picked.append(queues[s].pop(0))
     return sorted(picked, key=lambda m: (m.path, m.start, m.op, m.new))
 
 
@@ -530,13 +556,16 @@ class Tree:
             return False, "build timed out"
         return p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
 
-    def suite(self, timeout, skip=()):
-        """(passed, first failing test or 'timeout', seconds, output)."""
+    def suite(self, timeout, skip=(), only=()):
+        """(passed, first failing test or 'timeout', seconds, output). only:
+        the tests whose name contains one of these ("unit": the unit tests)."""
         t0 = time.monotonic()
         argv = [sys.executable, "tests/run_tests.py", "--accel", "tcg", "--fail-fast",
                 "--jobs", str(self.suite_jobs), "--order", "fast-first"]
         for s in skip:
             argv += ["--skip", s]
+        for s in only:
+            argv += ["--only", s]
         proc = subprocess.Popen(argv, cwd=self.dir, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
         try:
@@ -576,20 +605,39 @@ class Tree:
             os.unlink(obj)
 
 
-def run_mutant(tree, m, timeout, skip):
+def run_mutant(tree, m, timeout, skip, only=()):
     original = tree.apply(m)
+    restored = False
     try:
         ok, log = tree.build(timeout=900)
         if not ok:
             return "no compile", 0.0
-        passed, failed, secs, _ = tree.suite(timeout, skip)
+        passed, failed, secs, _ = tree.suite(timeout, skip, only)
         if passed:
             return "survived", secs
         if failed == "timeout":
             return "killed (timeout)", secs
+        # a failure that does not come back on the mutant, or comes without
+        # it, is the test's or the host's, not the mutant's doing
+        name = re.sub(r"^unit/.*", "unit", failed)
+        if name != "unit" and "/" not in name:
+            return "killed by %s" % failed, secs   # the runner itself died: no test to re-run
+        again, _, more, _ = tree.suite(timeout, skip, [name])
+        secs += more
+        if again:
+            return "flaky (%s failed once, then passed on the mutant)" % failed, secs
+        tree.restore(m, original)
+        restored = True
+        if not tree.build(timeout=900)[0]:
+            return "flaky (%s failed; the unmutated tree no longer builds)" % failed, secs
+        clean, _, more, _ = tree.suite(timeout, skip, [name])
+        secs += more
+        if not clean:
+            return "flaky (%s fails on the unmutated tree too)" % failed, secs
         return "killed by %s" % failed, secs
     finally:
-        tree.restore(m, original)
+        if not restored:
+            tree.restore(m, original)
 
 
 class Report:
@@ -609,35 +657,59 @@ class Report:
             f.write("\n".join(self.lines) + "\n")
 
 
+def verdict(result):
+    """The score's column of a run_mutant result."""
+    for v in ("killed", "flaky"):
+        if result.startswith(v):
+            return v
+    return result.replace(" ", "_")
+
+
 def summarise(report, picked, results):
-    stats = collections.OrderedDict()
+    """The score per top folder (with its subfolders under it when it has
+    more than one), the survivors and the flaky kills."""
+    stats = collections.defaultdict(collections.Counter)
     for m in picked:
-        stats.setdefault(folder_of(m.path), collections.Counter())
-    for m in picked:
-        r = results[m.key]
-        c = stats[folder_of(m.path)]
-        c["killed" if r.startswith("killed") else r.replace(" ", "_")] += 1
+        v = verdict(results[m.key])
+        stats[stratum_of(m.path)][v] += 1
+        stats[(stratum_of(m.path), folder_of(m.path))][v] += 1
     report.say()
     report.say("score per folder (killed / (killed + survived)):")
     total = collections.Counter()
-    for folder in sorted(stats):
-        c = stats[folder]
-        total.update(c)
-        report.say("  " + score_line(folder, c))
+    for stratum in sorted(k for k in stats if isinstance(k, str)):
+        total.update(stats[stratum])
+        report.say("  " + score_line(stratum, stats[stratum]))
+        subs = sorted(k for k in stats if isinstance(k, tuple) and k[0] == stratum)
+        if len(subs) > 1:
+            for key in subs:
+                report.say("    " + score_line(key[1], stats[key], 12))
     report.say("  " + score_line("overall", total))
-    survivors = [m for m in picked if results[m.key] == "survived"]
-    report.say()
-    report.say("survivors (%d):" % len(survivors))
-    for m in survivors:
-        report.say("  " + describe(m))
+    for title, v in (("survivors", "survived"), ("flaky, not counted", "flaky")):
+        listed = [m for m in picked if verdict(results[m.key]) == v]
+        report.say()
+        report.say("%s (%d):" % (title, len(listed)))
+        for m in listed:
+            report.say("  " + describe(m) + ("" if v == "survived" else ": " + results[m.key]))
     return total
 
 
-def score_line(name, c):
+def score_line(name, c, width=14):
     scored = c["killed"] + c["survived"]
     pct = "%5.1f%%" % (100.0 * c["killed"] / scored) if scored else "    -"
-    return "%-14s %s  %d killed, %d survived, %d no compile, %d equivalent" % (
-        name, pct, c["killed"], c["survived"], c["no_compile"], c["equivalent"])
+    return "%-*s %s  %d killed, %d survived, %d flaky, %d no compile, %d equivalent" % (
+        width, name, pct, c["killed"], c["survived"], c["flaky"], c["no_compile"],
+        c["equivalent"])
+
+
+def chosen(mutants, only):
+    """The mutants named by key or FILE:LINE, in the order asked."""
+    out = []
+    for o in only:
+        got = [m for m in mutants if o in (m.key, "%s:%d" % (m.path, m.line))]
+        if not got:
+            sys.exit("mutate: no mutant %s (a key or FILE:LINE from --list --n 0)" % o)
+        out += [m for m in got if m not in out]
+    return out
 
 
 def main():
@@ -655,10 +727,18 @@ def main():
                     "fails on the unmutated tree would kill every mutant)")
     ap.add_argument("--list", action="store_true",
                     help="print the sampled mutants (or all with --n 0) and stop")
+    ap.add_argument("--only", action="append", default=[], metavar="KEY|FILE:LINE",
+                    help="run these mutants instead of a sample")
+    ap.add_argument("--tests", action="append", default=[], metavar="SUBSTRING",
+                    help="run only the tests whose name contains this ('unit': the unit "
+                    "tests), not the whole suite")
     args = ap.parse_args()
 
     mutants = all_mutants(ROOT)
-    picked = sample(mutants, args.n if args.n else len(mutants), args.seed)
+    if args.only:
+        picked = chosen(mutants, args.only)
+    else:
+        picked = sample(mutants, args.n if args.n else len(mutants), args.seed)
     if args.list:
         for m in picked:
             print(describe(m))
@@ -668,9 +748,10 @@ def main():
         ap.error("--no-baseline needs --timeout")
     equivalent = read_equivalent(os.path.join(ROOT, EQUIVALENT))
     report = Report(os.path.join(ROOT, "build", "mutate.txt"))
-    report.say("mutate: %d of %d mutants, seed %d, %d job(s)%s" %
+    report.say("mutate: %d of %d mutants, seed %d, %d job(s)%s%s" %
                (len(picked), len(mutants), args.seed, args.jobs,
-                "".join(", without %s" % s for s in args.skip)))
+                "".join(", without %s" % s for s in args.skip),
+                "".join(", only tests %s" % s for s in args.tests)))
 
     trees = [Tree(ROOT, j) for j in range(max(1, args.jobs))]
     for t in trees:
@@ -683,7 +764,7 @@ def main():
             sys.exit("mutate: the unmutated tree does not build in %s:\n%s" % (tree.dir, log))
     timeout = args.timeout
     if not args.no_baseline:
-        passed, failed, secs, out = trees[0].suite(args.timeout or 3600, args.skip)
+        passed, failed, secs, out = trees[0].suite(args.timeout or 3600, args.skip, args.tests)
         if not passed:
             sys.exit("%s\nmutate: the suite fails on the unmutated tree (%s): fix it, or "
                      "leave that test out (--skip NAME, make mutate SKIP='NAME ...')"
@@ -704,7 +785,7 @@ def main():
             with free_lock:
                 tree = free.pop()
             try:
-                r, secs = run_mutant(tree, m, timeout, args.skip)
+                r, secs = run_mutant(tree, m, timeout, args.skip, args.tests)
             finally:
                 with free_lock:
                     free.append(tree)

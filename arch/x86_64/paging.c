@@ -89,34 +89,7 @@ void paging_init(void)
 
 uint64_t paging_query(uintptr_t va, int *level)
 {
-	uint64_t e;
-	uint64_t *t = boot_pml4;
-
-	e = t[(va >> 39) & 511];
-	if (!(e & PTE_P))
-		return 0;
-	t = (uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK);
-	e = t[(va >> 30) & 511];
-	if (!(e & PTE_P))
-		return 0;
-	if (e & PTE_PS) {
-		*level = 3;
-		return e;
-	}
-	t = (uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK);
-	e = t[(va >> 21) & 511];
-	if (!(e & PTE_P))
-		return 0;
-	if (e & PTE_PS) {
-		*level = 2;
-		return e;
-	}
-	t = (uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK);
-	e = t[(va >> 12) & 511];
-	if (!(e & PTE_P))
-		return 0;
-	*level = 1;
-	return e;
+	return paging_walk(boot_pml4, va, level);
 }
 
 static uint64_t *table_at(uint64_t entry)

@@ -14,6 +14,8 @@ void paging_init(void);
 /* The leaf entry mapping va (any level), or 0 if va is not mapped. *level
  * gets 1 for a 4 KiB page, 2 for 2 MiB, 3 for 1 GiB. */
 uint64_t paging_query(uintptr_t va, int *level);
+/* The same in the tables under pml4 (paging_walk.c, portable). */
+uint64_t paging_walk(const uint64_t *pml4, uintptr_t va, int *level);
 
 bool paging_nx_enabled(void);
 

@@ -132,8 +132,12 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 	if (f->vector == VEC_PF && !(f->error & PF_ERR_PRESENT)) {
 		uint64_t cr2;
 
-		if (trap_pf_test_hook) {
-			/* nmi test "cr2": an NMI lands before this handler reads CR2 */
+		/* nmi test "cr2": an NMI lands before this handler reads CR2. Its
+		 * fault is in normal context: one in NMI context (the sampler's
+		 * ring page in a timer NMI, between the hook's setting and the
+		 * case's fault) would wait with NMIs blocked for a self-NMI that
+		 * cannot come, WAIT_SPINS long (1.9 s under -icount, no tick) */
+		if (trap_pf_test_hook && !cpu->nmi_depth) {
 			void (*hook)(void) = trap_pf_test_hook;
 
 			trap_pf_test_hook = NULL;

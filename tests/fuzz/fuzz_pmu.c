@@ -88,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pmu_ops o = { sim_cpuid, sim_rdmsr, sim_wrmsr, sim_unmask, &s };
 	struct pmu_info p;
 	uint64_t sel, period;
+	enum pmu_event event;
 	unsigned int handled;
 
 	for (int i = 0; i < 5; i++)
@@ -105,11 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_ASSERT(p.counters >= 1 && (p.kind == PMU_AMD || (p.width >= 32 && p.width <= 64)));
-	FUZZ_ASSERT(pmu_evtsel(&p, fuzz_u8(&s.in) & 1 ? PMU_CYCLES : PMU_INSTRUCTIONS, &sel));
+	event = fuzz_u8(&s.in) & 1 ? PMU_CYCLES : PMU_INSTRUCTIONS;
+	FUZZ_ASSERT(pmu_evtsel(&p, event, &sel));
 	FUZZ_ASSERT(sel & EVTSEL_EN && sel & EVTSEL_INT);
 	period = fuzz_u64(&s.in, fuzz_u8(&s.in) % 9);
 	check_period(&p, period);
-	pmu_program(&o, &p, sel, period);
+	pmu_program(&o, &p, event, period);
 	recorded = bad_counter = s.status_reads = s.unmasks = 0;
 	handled = pmu_handle_pmi(&o, &p, period, record, NULL);
 	FUZZ_ASSERT(handled == recorded && bad_counter == 0);

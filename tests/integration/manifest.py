@@ -192,6 +192,7 @@ TESTS = [
     t(lava.test_prof_check_agrees_with_the_report, accels=("tcg",)),
 
     t(values.test_info_values),
+    t(values.test_info_reads_no_cpuid_leaf_past_the_maximum, accels=TCG, extra=values.OLD_CPU),
     # kvm_pvm's guest TSC runs ahead of the host clock at times (a 2000 ms TSC
     # spin ended after 1.67 s of host time, one run in two): TCG only
     t(values.test_tsc_rate_follows_the_host_clock, accels=TCG if qemu.kvm_is_pvm() else BOTH),
@@ -204,6 +205,7 @@ TESTS = [
     # -icount where a test needs samples: host load cannot thin them out
     t(values.test_report_percentages_match_counts, accels=TCG, icount=3, timeout=200),
     t(values.test_perf_frames_match_the_symbol_table, accels=TCG, icount=3, timeout=200),
+    t(values.test_rep_cli_copies_64k_each, accels=TCG, icount=3),
 
     # QEMU's -d int log is TCG's: it lists every NMI and exception delivered
     t(ledger.test_qemu_int_log_agrees_with_nmi_counts, accels=("tcg",), monitor=False,
@@ -245,6 +247,8 @@ TESTS += [
       timeout=300),
     t(timer.test_timer_rate_exact_at_1000hz_through_nmi_test, accels=("tcg",), icount=3,
       timeout=300),
+    t(timer.test_timer_rate_exact_at_50000hz_through_nmi_test, accels=("tcg",), icount=3,
+      timeout=300),
     t(timer.test_timer_alone_claims_each_tick_once, accels=("tcg",), icount=3),
 ]
 
@@ -278,6 +282,7 @@ TESTS += [
       monitor=False, timeout=300),
     t(gdb.test_packet_fuzz_then_gdb_attaches, accels=("tcg",), monitor=False, timeout=300),
     t(gdb.test_a_dollar_line_that_is_no_packet_is_one_error),
+    t(gdb.test_qxfer_features_replies_exactly, accels=TCG),
 
     # every CPU (issue 15): APs from the MADT, cpu, work ... cpu=N, bt all by NMI
     t(smp.test_four_cpus_bt_all_and_work_elsewhere, accels=("tcg",), smp="4,maxcpus=6",
@@ -298,8 +303,10 @@ TESTS += [
     t(mutate.test_generator_mutates_asm_instructions_only, accels=("host",), monitor=False),
     t(mutate.test_mutants_apply_as_described, accels=("host",), monitor=False),
     t(mutate.test_sample_is_stratified_and_seeded, accels=("host",), monitor=False),
+    t(mutate.test_sample_gives_each_top_folder_a_quarter, accels=("host",), monitor=False),
     t(mutate.test_equivalent_list_is_read_by_key, accels=("host",), monitor=False),
     t(mutate.test_suite_verdict_names_the_first_failing_test, accels=("host",), monitor=False),
+    t(mutate.test_a_kill_is_confirmed_or_the_mutant_is_flaky, accels=("host",), monitor=False),
     t(mutate.test_a_hung_suite_is_a_timeout_and_its_children_die, accels=("host",),
       monitor=False),
 

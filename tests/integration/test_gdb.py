@@ -356,3 +356,35 @@ def test_a_dollar_line_that_is_no_packet_is_one_error(mon):
     mon.send(frame(b"D").decode())
     mon.wait_for(re.escape("$OK#9a") + r"mon> $", 30, s)
     still_works(mon)
+
+
+def test_qxfer_features_replies_exactly(mon):
+    """One reply per packet, byte for byte: an annex other than target.xml
+    (or cut short, or without its ':') is E00 and nothing more, bad offsets
+    E01, a part of target.xml 'm' and its bytes, the part that reaches the
+    end 'l'."""
+    read = b"qXfer:features:read:"
+    exchanges = [(b"nosuch.xml:0,10", b"E00"), (b"target.xml:x,5", b"E01"),
+                 (b"target.xml:", b"E01"), (b"target.xml:0,5", b"m<?xml"),
+                 (b"target.xm", b"E00"),
+                 (b"target.xmlz0,5", b"E00"), (b"target.xml:10,7", b'm.0"?><!'),
+                 (b"target.xml:ffffff,5", b"l")]
+    s = mon.mark()
+    mon.send(b"".join(frame(read + p) for p, _ in exchanges).decode() + frame(b"qC").decode())
+    end = mon.wait_for(re.escape("$QC1#c5"), 30, s).end()
+    want = b"".join(b"+" + frame(r) for r in [r for _, r in exchanges] + [b"QC1"])
+    expect_eq(mon.buf[s:end], want.decode(), "replies to the qXfer packets and qC")
+    # the whole description in one reply: the clamp to the reply's size
+    # (GDB_PACKET_MAX - 1) is never reached, which tests/mutants_equivalent.txt
+    # relies on for the mutants of that clamp
+    m = exchange(mon, frame(read + b"target.xml:0,ffff"), r"\+\$([ml])([^#]*)#[0-9a-f]{2}")
+    xml = m.group(2)
+    expect(m.group(1) == "l" and xml.startswith("<?xml") and xml.endswith("</target>"),
+           "target.xml in one read: %s, %d bytes: %r...%r" % (m.group(1), len(xml), xml[:20],
+                                                             xml[-20:]))
+    expect(len(xml) < 4095, "target.xml (%d bytes) outgrew one reply: the equivalent mutants "
+           "of gdb_stub.c's clamp to the reply size are not equivalent any more" % len(xml))
+    s = mon.mark()
+    mon.send(frame(b"D").decode())
+    mon.wait_for(re.escape("$OK#9a") + r"mon> $", 30, s)
+    still_works(mon)

@@ -3,6 +3,9 @@ it should make and only those (nothing in comments, strings, preprocessor
 lines, _Static_assert or inline asm), and the same sample for the same seed.
 Its verdict on a suite, from stand-in suites that fail or hang. No monitor is
 built."""
+import collections
+import contextlib
+import io
 import os
 import select
 import tempfile
@@ -124,6 +127,23 @@ def test_sample_is_stratified_and_seeded(accel):
     expect_eq(len(mutate.sample(mutants, 1000, seed=1)), len(mutants), "an oversized sample")
 
 
+def test_sample_gives_each_top_folder_a_quarter(accel):
+    """However many mutants a top folder holds (monitor's subfolders hold
+    most), each gets n/4, and its subfolders take turns inside it."""
+    mutants = mutate.mutants_of("arch/x86_64/f.S", ASM_SNIPPET)
+    mutants += mutate.mutants_of("cmds/f.c", C_SNIPPET)
+    mutants += mutate.mutants_of("profiler/f.c", C_SNIPPET)
+    for sub in "abcdef":
+        mutants += mutate.mutants_of("monitor/%s/f.c" % sub, C_SNIPPET)
+    one = mutate.sample(mutants, 20, seed=1)
+    expect_eq(sorted(collections.Counter(mutate.stratum_of(m.path) for m in one).items()),
+              [("arch/x86_64", 5), ("cmds", 5), ("monitor", 5), ("profiler", 5)],
+              "top folders of a 20-mutant sample")
+    subs = collections.Counter(mutate.folder_of(m.path) for m in one
+                               if m.path.startswith("monitor/"))
+    expect_eq(len(subs), 5, "monitor's subfolders in its 5 mutants: %s" % subs)
+
+
 def test_equivalent_list_is_read_by_key(accel):
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("# comment\n\nabc123 x/f.c:13 something -> other -- the reason\n")
@@ -175,3 +195,50 @@ def test_a_hung_suite_is_a_timeout_and_its_children_die(accel):
     finally:
         os.close(fd)
     expect(gone, "the hung suite's child still runs 30 s after the timeout")
+
+
+def verdict_on(script):
+    """run_mutant's verdict on a mutant of x/f.c ('return 0;' -> 'return 1;')
+    with a stand-in suite; the build is skipped (nothing to compile)."""
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, "tests"))
+        os.makedirs(os.path.join(d, "x"))
+        with open(os.path.join(d, "tests", "run_tests.py"), "w") as f:
+            f.write(script)
+        text = "int f(void)\n{\n\treturn 0;\n}\n"
+        with open(os.path.join(d, "x", "f.c"), "w") as f:
+            f.write(text)
+        m = [m for m in mutate.mutants_of("x/f.c", text) if m.new == "1"][0]
+        tree = mutate.Tree(d, 0)
+        tree.dir = d
+        tree.build = lambda timeout: (True, "")
+        result, _ = mutate.run_mutant(tree, m, 30, ())
+        with open(os.path.join(d, "x", "f.c")) as f:
+            expect_eq(f.read(), text, "x/f.c after the mutant")
+    return result
+
+
+# the stand-ins: FAIL shell/b when x/f.c holds the mutant; always; on the
+# first run only (a flake)
+MUTANT_FAILS = ("import sys\nif 'return 1;' in open('x/f.c').read():\n"
+                "    print('FAIL shell/b [tcg]')\n    sys.exit(1)\nprint('1 passed, 0 failed')\n")
+ALWAYS_FAILS = "import sys\nprint('FAIL shell/b [tcg]')\nsys.exit(1)\n"
+FAILS_ONCE = ("import os, sys\nif not os.path.exists('ran'):\n    open('ran', 'w').close()\n"
+              "    print('FAIL shell/b [tcg]')\n    sys.exit(1)\nprint('1 passed, 0 failed')\n")
+
+
+def test_a_kill_is_confirmed_or_the_mutant_is_flaky(accel):
+    expect_eq(verdict_on(MUTANT_FAILS), "killed by shell/b", "a test that fails on the mutant only")
+    expect_eq(verdict_on(ALWAYS_FAILS), "flaky (shell/b fails on the unmutated tree too)",
+              "a test that fails without the mutant")
+    expect_eq(verdict_on(FAILS_ONCE), "flaky (shell/b failed once, then passed on the mutant)",
+              "a test that failed once (a flake)")
+    results = {"k1": "killed by shell/b", "k2": verdict_on(ALWAYS_FAILS), "k3": "survived"}
+    picked = [mutate.Mutant("cmds/%s.c" % k, 1, "delete", 0, 1, "", "x", "(deleted)", k, "x")
+              for k in sorted(results)]
+    report = mutate.Report(os.devnull)
+    with contextlib.redirect_stdout(io.StringIO()):
+        mutate.summarise(report, picked, results)
+    expect("  cmds            50.0%  1 killed, 1 survived, 1 flaky, 0 no compile, 0 equivalent"
+           in report.lines, "score line:\n" + "\n".join(report.lines))
+    expect("flaky, not counted (1):" in report.lines, "flaky list:\n" + "\n".join(report.lines))

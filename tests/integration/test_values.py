@@ -34,6 +34,27 @@ def test_info_values(mon):
     expect_eq(field(out, r"local APIC id (\d+)\)", "NMI sources' APIC id"), "0", "APIC id")
     expect_eq(field(out, r"^cpu (\d+), apic id (\d+);", "cpu line"), ("0", "0"),
               "cpu number and APIC id")
+    if mon.accel == "tcg":
+        # TCG offers no invariant TSC (QEMU 7.2 warns and drops +invtsc)
+        expect_eq(field(out, r"^features: .*, invariant tsc (\w+),", "features line"), "no",
+                  "invariant tsc under TCG")
+
+
+# QEMU answers a CPUID leaf past the maximum with the highest basic leaf, as
+# Intel CPUs do: with the basic leaves cut to 1, an unguarded read of leaf
+# 0x80000007 would find leaf 1's EDX, whose bit 8 (CX8) is set where
+# invariant TSC would be
+OLD_CPU = ("-cpu", "max,level=1,xlevel=0x80000006")
+
+
+def test_info_reads_no_cpuid_leaf_past_the_maximum(mon):
+    """With OLD_CPU (the last -cpu wins): no invariant TSC (leaf 0x80000007
+    is past the maximum), no PMU (leaf 0xa is), NX read from 0x80000001."""
+    out = mon.cmd("info")
+    expect_eq(field(out, r"^features: nx (\w+) \(\w+\), apic (\w+), x2apic \w+, "
+                    r"invariant tsc (\w+), hypervisor (\w+)$", "features line"),
+              ("yes", "yes", "no", "yes"), "nx, apic, invariant tsc, hypervisor")
+    expect(re.search(r"^pmu: none \(", out, re.M), "a PMU without CPUID leaf 0xa:\n" + out)
 
 
 def test_tsc_rate_follows_the_host_clock(mon):
@@ -216,3 +237,16 @@ def test_perf_frames_match_the_symbol_table(mon):
         first = False
         frames += 1
     expect(frames > 3 * n, "frames checked: %d for %d samples" % (frames, n))
+
+
+def test_rep_cli_copies_64k_each(mon):
+    """Under -icount shift=3 each instruction (each REP MOVSB iteration) is
+    8 ns of virtual time, the TSC's and the deadline's time base: a 64 KiB
+    copy takes 65536 iterations, 524,288 ns, so 200 ms hold 381 of them, and
+    one more starts before the deadline (382 seen). 1% either way for the
+    TSC's calibration: 63 KiB copies would fit 388, 65 KiB ones 376."""
+    out = mon.cmd("work rep-cli 200", timeout=120)
+    n = int(field(out, r"^work rep-cli: (\d+) copies of 64 KiB in 200 ms", "rep-cli line"))
+    most = int(200e6 * 1.01 / (65536 * 8)) + 1
+    least = int(200e6 * 0.99 / (65536 * 8))
+    expect(least <= n <= most, "%d copies of 64 KiB in 200 ms (%d to %d)" % (n, least, most))

@@ -273,7 +273,7 @@ UNIT_TEST(pmu_program_and_stop_in_order)
 	pmu_detect(&o, &p);
 	CHECK(pmu_evtsel(&p, PMU_CYCLES, &sel));
 	s.nlog = 0;
-	CHECK_EQ_U64(pmu_program(&o, &p, sel, 5000), 0);
+	CHECK_EQ_U64(pmu_program(&o, &p, PMU_CYCLES, 5000), 0);
 	CHECK_EQ_U64(s.nlog, 6);
 	check_log(&s, 0, MSR_IA32_PERF_GLOBAL_CTRL, 0);		/* nothing counts... */
 	check_log(&s, 1, MSR_IA32_PERFEVTSEL0, 0);
@@ -291,7 +291,7 @@ UNIT_TEST(pmu_program_and_stop_in_order)
 	o = ops(&s);
 	pmu_detect(&o, &p);
 	s.nlog = 0;
-	CHECK_EQ_U64(pmu_program(&o, &p, sel, 5000), 0);
+	CHECK_EQ_U64(pmu_program(&o, &p, PMU_CYCLES, 5000), 0);
 	CHECK_EQ_U64(s.nlog, 3);
 	check_log(&s, 2, MSR_IA32_PERFEVTSEL0, sel);
 
@@ -300,7 +300,16 @@ UNIT_TEST(pmu_program_and_stop_in_order)
 	o = ops(&s);
 	pmu_detect(&o, &p);
 	s.wr_gp_msr = MSR_IA32_PERFEVTSEL0;
-	CHECK(pmu_program(&o, &p, sel, 5000) != 0);
+	CHECK(pmu_program(&o, &p, PMU_CYCLES, 5000) != 0);
+
+	/* no PMU: refused before any MSR is touched */
+	s = intel(4, 4, 48, true, 0);
+	o = ops(&s);
+	pmu_detect(&o, &p);
+	p.kind = PMU_NONE;
+	s.nlog = 0;
+	CHECK(pmu_program(&o, &p, PMU_INSTRUCTIONS, 5000) != 0);
+	CHECK_EQ_U64(s.nlog, 0);
 }
 
 UNIT_TEST(pmu_amd_overflow_is_a_wrapped_counter)
@@ -314,7 +323,7 @@ UNIT_TEST(pmu_amd_overflow_is_a_wrapped_counter)
 	pmu_detect(&o, &p);
 	CHECK(p.kind == PMU_AMD);
 	CHECK(pmu_evtsel(&p, PMU_CYCLES, &sel));
-	CHECK_EQ_U64(pmu_program(&o, &p, sel, 1000), 0);
+	CHECK_EQ_U64(pmu_program(&o, &p, PMU_CYCLES, 1000), 0);
 	memset(recorded, 0, sizeof(recorded));
 	/* still counting up from -1000: some other NMI */
 	CHECK_EQ_U64(pmu_handle_pmi(&o, &p, 1000, rec, NULL), 0);
