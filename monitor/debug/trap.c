@@ -14,6 +14,7 @@
 #include "monitor/debug/stop.h"
 #include "monitor/nmi/nmi.h"
 #include "monitor/shell/shell.h"
+#include "monitor/smp/smp_world.h"
 #include "monitor/lib/symbols.h"
 #include "monitor/debug/trap_names.h"
 #include "arch/x86_64/cpu.h"
@@ -174,6 +175,7 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 		return;
 	}
 	kprintf("cannot resume from here: halted (reset the machine)\n");
+	smp_world_abandon();	/* a CPU that owned the world must not keep the others */
 	halt_forever();
 }
 

@@ -209,6 +209,14 @@ void smp_world_settle(void)
 		let_go();
 }
 
+void smp_world_abandon(void)
+{
+	if (__atomic_load_n(&owner, __ATOMIC_ACQUIRE) == (int)this_cpu()->cpu) {
+		held = 0;
+		let_go();
+	}
+}
+
 bool smp_world_stopped(void)
 {
 	return __atomic_load_n(&owner, __ATOMIC_ACQUIRE) != NO_OWNER;

@@ -41,6 +41,9 @@ void smp_world_resume(bool step);
 /* The shell at its top level: a stop that never came back (its step
  * faulted and the command was aborted) lets the world go here. */
 void smp_world_settle(void);
+/* A CPU that halts after an exception it cannot return from: if it owns
+ * the world (a step on it faulted), the others go on. */
+void smp_world_abandon(void);
 
 bool smp_world_stopped(void);
 unsigned int smp_world_owner(void);	/* valid while smp_world_stopped() */
