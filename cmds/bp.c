@@ -84,6 +84,10 @@ static int cmd_bp(int argc, char **argv)
 {
 	uint64_t id;
 
+	if (argc >= 2 && (!strcmp(argv[1], "add") || !strcmp(argv[1], "del")) &&
+	    bp_change_interrupted())
+		return errorf("the stop came while another cpu was changing breakpoints: cont "
+			      "first, then bp %s", argv[1]);
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return bp_add_cmd(argc, argv);
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {

@@ -55,7 +55,24 @@ static const char *needs_its_address(uint64_t addr)
 	return NULL;
 }
 
-enum bp_error bp_add(uint64_t addr, bool trace, unsigned int *id, struct bp_why *why)
+/* The CPU (+1) changing the table: a stop on another CPU parks it, maybe
+ * half-way (a slot chosen, a byte back but the slot still used), and that
+ * CPU's stopped shell must not change the table under it. */
+static volatile unsigned int changing;
+
+bool bp_change_interrupted(void)
+{
+	unsigned int c = changing;
+
+	return c && c != this_cpu()->cpu + 1;
+}
+
+static void change(bool begin)
+{
+	changing = begin ? this_cpu()->cpu + 1 : 0;
+}
+
+static enum bp_error add(uint64_t addr, bool trace, unsigned int *id, struct bp_why *why)
 {
 	int level;
 	uint64_t pte = paging_query(addr, &level);
@@ -132,25 +149,41 @@ bool bp_exists(unsigned int id)
 	return false;
 }
 
+enum bp_error bp_add(uint64_t addr, bool trace, unsigned int *id, struct bp_why *why)
+{
+	enum bp_error e;
+
+	change(true);
+	e = add(addr, trace, id, why);
+	change(false);
+	return e;
+}
+
 bool bp_del(unsigned int id)
 {
-	for (unsigned int i = 0; i < BP_MAX; i++)
+	bool found = false;
+
+	change(true);
+	for (unsigned int i = 0; i < BP_MAX && !found; i++)
 		if (bps[i].used && bps[i].id == id) {
 			remove(&bps[i]);
-			return true;
+			found = true;
 		}
-	return false;
+	change(false);
+	return found;
 }
 
 unsigned int bp_del_all(void)
 {
 	unsigned int n = 0;
 
+	change(true);
 	for (unsigned int i = 0; i < BP_MAX; i++)
 		if (bps[i].used) {
 			remove(&bps[i]);
 			n++;
 		}
+	change(false);
 	return n;
 }
 

@@ -38,6 +38,9 @@ unsigned int bp_del_all(void);
 const struct breakpoint *bp_get(unsigned int slot);	/* NULL past the last slot */
 unsigned int bp_count(void);
 bool bp_exists(unsigned int id);
+/* Another CPU, parked by this CPU's stop, was changing the table: add and
+ * del must wait for cont. */
+bool bp_change_interrupted(void);
 uint64_t bp_hits_nmi_total(void);	/* hits in NMI context, all breakpoints ever */
 
 /* From the #BP handler (any context). True if the int3 was a breakpoint's. */

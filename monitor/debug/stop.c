@@ -67,6 +67,10 @@ stop_run(struct trap_frame *f, enum stop_reason why, unsigned int bp_id)
 	bool was_in_command = cpu->in_command;
 	enum shell_action a;
 
+	/* gdb sees one thread, the shell CPU's: another CPU's stop is a hit
+	 * that only counts (its stop would interleave with gdb's packets) */
+	if (gdb_attached() && cpu->cpu != 0)
+		return SHELL_CONT;
 	smp_world_stop();		/* every other CPU waits from here to cont */
 	if (why == STOP_BREAKPOINT && !bp_exists(bp_id)) {
 		/* deleted while this CPU waited for the world (another CPU's

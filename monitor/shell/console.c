@@ -154,9 +154,15 @@ int console_getc(void)
 	for (;;) {
 		int c;
 
-		/* another CPU's stopped shell polls: the UART's interrupt goes
-		 * to the bootstrap CPU, which is parked meanwhile */
-		if (poll || this_cpu()->cpu != 0) {
+		/* Another CPU's stopped shell reads the UART itself: its
+		 * interrupt goes to the bootstrap CPU, which is parked, maybe
+		 * half-way through an update of the input ring (leave it be). */
+		if (this_cpu()->cpu != 0) {
+			while (!uart_rx_ready())
+				cpu_relax();
+			return uart_getc_raw();
+		}
+		if (poll) {
 			/* boot option idle=poll: for -icount runs (tools/qemu.py);
 			 * or a console UART whose IRQ line is unknown */
 			c = console_trygetc();

@@ -138,6 +138,9 @@ static void run_loop(bool stopped)
 	unsigned int steps = step_depth();
 
 	level = &me;
+	/* the shell CPU's half-typed line is not this CPU's first command */
+	if (this_cpu()->cpu != 0)
+		le_discard(&editor);
 	if (ctx_save(&me.resume)) {
 		/* a command faulted: its report is out; undo what it had started,
 		 * newest first (each undo cancels its own entry, already gone),
@@ -151,6 +154,8 @@ static void run_loop(bool stopped)
 	for (;;) {
 		if (stopped && pending_action != SHELL_STAY)
 			break;
+		if (!stopped)
+			smp_world_settle();	/* a stop whose step never came back */
 		if (gdb_attached()) {
 			/* gdb has the line: no prompt; at the top level, run the
 			 * monitor commands it queued once it resumed the target */
@@ -165,8 +170,6 @@ static void run_loop(bool stopped)
 			gdb_serve(stopped ? stop_frame() : &self, stopped);
 			continue;
 		}
-		if (!stopped)
-			smp_world_settle();	/* a stop whose step never came back */
 		smp_print_done();	/* other CPUs' workloads that ended */
 		console_puts(stopped ? "mon(stopped)> " : "mon> ");
 		if (this_cpu()->cpu == 0)

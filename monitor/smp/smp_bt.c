@@ -57,13 +57,13 @@ void smp_bt_all(const struct trap_frame *here)
 
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
 		const struct smp_cpu *c = &smp_cpus[i];
+		const struct trap_frame *parked;
 
 		kprintf("cpu %u (APIC id %u): %s\n", i, c->apic_id, smp_state_name(i, buf, sizeof(buf)));
 		if (i == self)
 			backtrace_print(here->rip, here->rbp, here->rsp);
-		else if (smp_parked_frame(i))
-			backtrace_print(smp_parked_frame(i)->rip, smp_parked_frame(i)->rbp,
-					smp_parked_frame(i)->rsp);
+		else if ((parked = smp_parked_frame(i)))
+			backtrace_print(parked->rip, parked->rbp, parked->rsp);
 		else if (c->state == SMP_NOT_RESPONDING)
 			kprintf("  (never came up: no backtrace)\n");
 		else if (__atomic_load_n(&c->bt_done, __ATOMIC_ACQUIRE) != req)
