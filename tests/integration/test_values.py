@@ -158,6 +158,13 @@ def test_regs_names_rip(mon):
     expect_eq(int(at, 16), rip, "the rip line's address")
     expect_eq(name, "cmd_regs", "regs of the shell run in cmd_regs")
     expect_eq(syms[name][0] + int(off, 16), rip, "symbol+offset vs nm")
+    # capture_regs(&f) in cmd_regs: rdi is f, a local of cmd_regs, and rbp
+    # cmd_regs's frame: both just above the rsp it returns to
+    reg = {r: int(v, 16) for r, v in re.findall(r"\b(r\w\w?) ([0-9a-f]{16})\b", out)}
+    for r in ("rdi", "rbp"):
+        expect(0 <= reg[r] - reg["rsp"] < 0x400,
+               "%s %#x is not in cmd_regs's frame above rsp %#x:\n%s" % (r, reg[r], reg["rsp"], out))
+    expect(reg["rdi"] < reg["rbp"], "f lies below the saved rbp:\n" + out)
 
 
 def test_nmi_context_hit_registers(mon):
