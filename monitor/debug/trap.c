@@ -164,6 +164,7 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 	if (reporting) {
 		/* the report itself faulted: say so once and stop */
 		console_puts("\n*** exception while reporting an exception: halted\n");
+		smp_world_abandon();
 		halt_forever();
 	}
 	reporting = 1;
