@@ -37,9 +37,9 @@ static uint64_t sync_round;		/* the shell's alone */
 static unsigned int asked, answered;	/* the owner's last roundup, until reported */
 
 /* NMI context. The park loop spins inside the first-level NMI handler, with
- * NMIs blocked (no IRET happens while parked), so nothing nests in it; a
- * timer tick or a backtrace request that comes meanwhile waits in the
- * latch and is served when the CPU goes on. */
+ * NMIs blocked (no IRET happens while parked), so nothing nests in it: a
+ * backtrace request is answered from the loop (its NMI, latched, is claimed
+ * later), any other NMI waits in the latch until the CPU goes on. */
 static bool park_claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
 	struct world_cpu *w = &world[this_cpu()->cpu];
