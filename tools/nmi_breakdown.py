@@ -32,6 +32,7 @@ From that log, per NMI (nmi_entry to the IRET that leaves NMI context):
 
 Usage: nmi_breakdown.py LOG ELF   (prints the table for the log's samples)
 """
+import bisect
 import os
 import re
 import socket
@@ -105,24 +106,12 @@ class Symbols:
         of several files share it (claim_in_nmi)."""
         name = self.name(pc)
         if self.dup.get(name, 0) > 1 and name in self.files:
-            lo, hi = 0, len(self.addrs)
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if self.addrs[mid] <= pc:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            lo = bisect.bisect_right(self.addrs, pc)
             return "%s[%s]" % (name, os.path.basename(self.file_at[lo - 1]))
         return name
 
     def name(self, pc):
-        lo, hi = 0, len(self.addrs)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.addrs[mid] <= pc:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = bisect.bisect_right(self.addrs, pc)
         if lo == 0:
             return "?"
         # a static function GCC specialised (walk_callchain.isra.0) is itself
