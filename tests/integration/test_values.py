@@ -28,9 +28,11 @@ def test_info_values(mon):
     # QEMU pc with -m 256M: 639 KiB below 1 MiB, then 1 MiB to 256 MiB - 128 KiB
     expect_eq(usable_mib, 255, "usable MiB with -m 256M")
     expect_eq(max(b for _, b in regions), 256 * 2**20 - 128 * 2**10 - 1, "top of usable RAM")
-    total, free = (int(x) for x in field(out, r"^frames: (\d+) total, (\d+) free", "frames"))
+    total, free, used = (int(x) for x in field(out, r"^frames: (\d+) total, (\d+) free, (\d+) used",
+                                               "frames"))
     expect(free <= total and total * 4096 <= usable and total * 4096 > usable - 8 * 2**20,
            "frames %d total (%d free) vs %d usable bytes" % (total, free, usable))
+    expect_eq(free + used, total, "free + used frames")
     expect_eq(field(out, r"local APIC id (\d+)\)", "NMI sources' APIC id"), "0", "APIC id")
     expect_eq(field(out, r"^cpu (\d+), apic id (\d+);", "cpu line"), ("0", "0"),
               "cpu number and APIC id")
