@@ -46,7 +46,8 @@ def test_info_values(mon):
 # Intel CPUs do: with the basic leaves cut to 1, an unguarded read of leaf
 # 0x80000007 would find leaf 1's EDX, whose bit 8 (CX8) is set where
 # invariant TSC would be
-OLD_CPU = ("-cpu", "max,level=1,xlevel=0x80000006")
+# a brand string with spaces around (as some vendors pad theirs): info trims them
+OLD_CPU = ("-cpu", "max,level=1,xlevel=0x80000006,model-id=   An  Old CPU   ")
 
 
 def test_info_reads_no_cpuid_leaf_past_the_maximum(mon):
@@ -57,6 +58,8 @@ def test_info_reads_no_cpuid_leaf_past_the_maximum(mon):
                     r"invariant tsc (\w+), hypervisor (\w+)$", "features line"),
               ("yes", "yes", "no", "yes"), "nx, apic, invariant tsc, hypervisor")
     expect(re.search(r"^pmu: none \(", out, re.M), "a PMU without CPUID leaf 0xa:\n" + out)
+    expect(re.search(r"^cpu brand: An  Old CPU$", out, re.M),
+           "brand string not trimmed to 'An  Old CPU':\n" + out)
 
 
 def test_tsc_rate_follows_the_host_clock(mon):
