@@ -104,10 +104,19 @@ def test_ctrl_c_stops_a_running_workload_and_cont_resumes(mon):
     start = mon.mark()
     mon.send("work spin 100000\r")
     mon.wait_for(r"running for 100000 ms \(Ctrl-C stops it\)\r\n", 30, start)
-    mon.send("\x03")
-    # it stops wherever the command is: almost always in work_spin's loop
-    mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+\r\n" + STOPPED[4:], 30, start)
-    bt = re.findall(r"#\d+ +0x[0-9a-f]+ (\S+)", stopped_cmd(mon, "bt"))
+    # it stops wherever the command is: almost always in work_spin's loop;
+    # under KVM it has stopped in the strcmp that picks the workload, a leaf
+    # without a frame (the walk then goes from strcmp to cmd_work's caller):
+    # cont and stop it again, in the loop
+    from test_break_watch import ctrl_c_until_stopped  # it imports this module
+    for _ in range(5):
+        ctrl_c_until_stopped(mon, start)
+        bt = re.findall(r"#\d+ +0x[0-9a-f]+ (\S+)", stopped_cmd(mon, "bt"))
+        if not bt or not bt[0].startswith("strcmp+"):
+            break
+        start = mon.mark()
+        mon.send("cont\r")
+        mon.wait_for(r"cont\r\n", 10, start)
     expect(any(f.startswith("cmd_work+") for f in bt), "bt: %r" % bt)
     # cont resumes it; a second Ctrl-C stops it again; then let it be
     start = mon.mark()
