@@ -187,6 +187,14 @@ def perf_leaves(dump):
     return leaves
 
 
+def cpu1_ledger(st):
+    """(samples, lost, fan-out NMIs sent, taken, merged) of cpu 1 in prof status."""
+    m = re.search(r"^  cpu 1: samples (\d+), lost (\d+), fan-out NMIs sent (\d+), taken (\d+), "
+                  r"merged (\d+)$", st, re.M)
+    expect(m, "no line for cpu 1 in prof status:\n" + st)
+    return tuple(int(m.group(i)) for i in range(1, 6))
+
+
 def profile_mix_on_cpu1(mon, rounds, hz):
     """prof start, work mix 7:2:1 on CPU 1, prof stop; checks CPU 1's
     fan-out ledger and returns (its samples, prof status)."""
@@ -197,10 +205,7 @@ def profile_mix_on_cpu1(mon, rounds, hz):
     wait_idle(mon, 1, timeout=120)
     mon.cmd("prof stop")
     st = mon.cmd("prof status")
-    m = re.search(r"^  cpu 1: samples (\d+), lost (\d+), fan-out NMIs sent (\d+), taken (\d+), "
-                  r"merged (\d+)$", st, re.M)
-    expect(m, "no line for cpu 1 in prof status:\n" + st)
-    samples, lost, sent, taken, merged = (int(m.group(i)) for i in range(1, 6))
+    samples, lost, sent, taken, merged = cpu1_ledger(st)
     ticks = int(re.search(r"nmis: (\d+) timer ticks", st).group(1))
     expect_eq(sent, ticks, "fan-out NMIs sent to cpu 1 vs the ticks sampled")
     expect_eq(sent, taken + merged, "cpu 1: fan-out NMIs sent vs taken + merged")
@@ -267,10 +272,7 @@ def test_kvm_two_cpus(mon):
     mon.cmd("work spin 300")
     mon.cmd("prof stop")
     st = mon.cmd("prof status")
-    m = re.search(r"^  cpu 1: samples (\d+), lost (\d+), fan-out NMIs sent (\d+), taken (\d+), "
-                  r"merged (\d+)$", st, re.M)
-    expect(m, "no line for cpu 1 in prof status:\n" + st)
-    samples, lost, sent, taken, merged = (int(m.group(i)) for i in range(1, 6))
+    samples, lost, sent, taken, merged = cpu1_ledger(st)
     expect(sent > 0 and sent == taken + merged and taken - 1 <= samples + lost <= taken,
            "cpu 1's fan-out ledger:\n" + st)
     still_works(mon)
