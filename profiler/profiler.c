@@ -217,18 +217,31 @@ void prof_reset(void)
 	st.cycles_min = st.cycles_max = st.cycles_sum = st.cycles_n = 0;
 }
 
+/* While sampling, a tick between reading the samples and reading the source's
+ * count would break the ledger (samples + lost + dropped = ticks) that status
+ * prints: read until the source's count is the same on both sides (a tick's
+ * NMI runs to its end before this CPU reads on, so a still count means a
+ * still ledger). Bounded, for a source faster than the reads. */
 void prof_get_status(struct prof_status *s)
 {
-	*s = st;
-	s->samples = 0;
-	s->lost = 0;
-	for (unsigned int c = 0; c < MAX_CPUS; c++) {
-		s->samples += sample_ring_count(&rings[c]);
-		s->lost += rings[c].lost;
-	}
-	if (st.running) {
+	uint64_t before;
+
+	for (int tries = 0; tries < 64; tries++) {
+		before = source_ticks();
+		*s = st;
+		s->samples = 0;
+		s->lost = 0;
+		for (unsigned int c = 0; c < MAX_CPUS; c++) {
+			s->samples += sample_ring_count(&rings[c]);
+			s->lost += rings[c].lost;
+		}
+		if (!st.running)
+			return;
 		s->tsc_stop = rdtsc();
-		s->ticks = source_ticks() - st.ticks;
+		s->ticks = source_ticks();
 		s->nested = nmi_nested_count() - nested_at_start;
+		if (s->ticks == before)
+			break;
 	}
+	s->ticks -= st.ticks;
 }

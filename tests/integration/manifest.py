@@ -250,6 +250,7 @@ TESTS += [
     t(timer.test_timer_rate_exact_at_50000hz_through_nmi_test, accels=("tcg",), icount=3,
       timeout=300),
     t(timer.test_timer_alone_claims_each_tick_once, accels=("tcg",), icount=3),
+    t(timer.test_status_ledger_holds_while_sampling_at_50khz, accels=("tcg",), icount=3),
 ]
 
 TESTS += [

@@ -54,6 +54,16 @@ def test_timer_rate_exact_at_50000hz_through_nmi_test(mon):
     rate_through_nmi_flood(mon, 50000, 2000)
 
 
+def test_status_ledger_holds_while_sampling_at_50khz(mon):
+    """prof status while sampling: a tick between its read of the samples and
+    its read of the source's count broke the ledger by one (CI saw 20323 for
+    20324). Forty reads at 50 kHz land some in that window."""
+    expect("sampling at 50000 Hz" in mon.cmd("prof start event=timer hz=50000"), "start")
+    for _ in range(40):
+        counts(mon.cmd("prof status"))
+    counts(mon.cmd("prof stop"))
+
+
 def test_timer_alone_claims_each_tick_once(mon):
     """No foreign NMI: every NMI is a tick, none a duplicate or unknown."""
     out = mon.cmd("prof record event=timer hz=1000 work spin 300", timeout=120)
