@@ -17,45 +17,69 @@
 
 /* The bootstrap CPU's (only it runs a shell). */
 static volatile unsigned int watchers;
-/* Ctrl-C was typed and the command has not stopped yet: kept across ticks
- * until a break fires in the context it was planted for. */
-static volatile bool pending;
+/* Per CPU, as the debug registers are. Ctrl-C was typed and the context it
+ * is for has not stopped yet: kept across ticks (or requests from the shell
+ * CPU, break_other.c) until a break fires in the context it was planted for. */
+static volatile bool pending[MAX_CPUS];
 /* Where the last break was planted: the interrupted RIP and RSP. */
-static volatile uint64_t planted_rip, planted_rsp;
+static volatile uint64_t planted_rip[MAX_CPUS], planted_rsp[MAX_CPUS];
+/* Stops the watch made on each CPU. */
+static volatile uint64_t stops[MAX_CPUS];
+
+/* NMI context: a debug break at the interrupted instruction, stopping that
+ * context in its own #DB, unless that would trap inside entry code or the
+ * trap path (interrupts off in an exception stub) or an interrupt handler:
+ * then a later NMI plants again. RF=1 in the frame (an NMI between two
+ * iterations of a REP string instruction, or right after the IRET of a
+ * fault) makes the IRET skip instruction breakpoints at that RIP for one
+ * instruction (SDM vol. 3, 17.3.1.1): the break then fires only when that
+ * RIP runs again, which may be in another context. Waiting for an NMI with
+ * RF=0 is no way out: under KVM a workload inside a long REP MOVSB never
+ * gives one (measured: Ctrl-C never stopped work rep-cli). So plant anyway;
+ * break_watch_on_db stops only where RIP and RSP are the planted ones and
+ * lets any other context run on. */
+void break_watch_plant_in_nmi(const struct trap_frame *f)
+{
+	struct percpu *p = this_cpu();
+
+	if (!pending[p->cpu] || p->irq_depth || stop_active() || protected_range(f->rip, 1))
+		return;
+	planted_rip[p->cpu] = f->rip;
+	planted_rsp[p->cpu] = f->rsp;
+	nmi_request_break_in_nmi(f->rip);
+}
+
+void break_watch_request(unsigned int cpu, bool on)
+{
+	pending[cpu] = on;
+}
+
+uint64_t break_watch_stops(unsigned int cpu)
+{
+	return stops[cpu];
+}
 
 /* NMI context, on every timer tick. The interrupted code has IF=0 and is no
  * interrupt handler, so neither the UART interrupt nor the shell is
  * touching the input ring: other bytes go there. */
 static void tick_in_nmi(const struct trap_frame *f)
 {
+	unsigned int c = this_cpu()->cpu;
+
 	if (!watchers || (f->rflags & X86_RFLAGS_IF) || this_cpu()->irq_depth || stop_active())
 		return;
-	/* a debug break there would trap inside entry code or the trap path
-	 * (interrupts off in an exception stub): leave it to a later tick */
+	/* a break there could not be planted: leave the input to a later tick */
 	if (protected_range(f->rip, 1))
 		return;
-	while (!pending && uart_rx_ready()) {
-		uint8_t c = uart_getc_raw();
+	while (!pending[c] && uart_rx_ready()) {
+		uint8_t b = uart_getc_raw();
 
-		if (c == CTRL_C)
-			pending = true;
+		if (b == CTRL_C)
+			pending[c] = true;
 		else
-			console_queue_byte_in_nmi(c);
+			console_queue_byte_in_nmi(b);
 	}
-	/* RF=1 in the frame (an NMI between two iterations of a REP string
-	 * instruction, or right after the IRET of a fault) makes the IRET skip
-	 * instruction breakpoints at that RIP for one instruction (SDM vol. 3,
-	 * 17.3.1.1): the break then fires only when that RIP runs again, which
-	 * may be in another context. Waiting for a tick with RF=0 is no way
-	 * out: under KVM a workload inside a long REP MOVSB never gives one
-	 * (measured: Ctrl-C never stopped work rep-cli). So plant anyway;
-	 * break_watch_on_db stops only where RIP and RSP are the planted ones
-	 * and lets any other context run on, and the next tick plants again. */
-	if (!pending)
-		return;
-	planted_rip = f->rip;
-	planted_rsp = f->rsp;
-	nmi_request_break_in_nmi(f->rip);
+	break_watch_plant_in_nmi(f);
 }
 
 void break_watch_init(void)
@@ -72,8 +96,10 @@ void break_watch_begin(void)
 
 DEBUG_PATH static void disarm(void)
 {
+	unsigned int c = this_cpu()->cpu;
+
 	write_dr7(read_dr7() & ~dr7_enable_bit(DR_BREAK_REG));
-	planted_rip = planted_rsp = 0;
+	planted_rip[c] = planted_rsp[c] = 0;
 }
 
 void break_watch_end(void)
@@ -82,26 +108,28 @@ void break_watch_end(void)
 	if (!watchers || --watchers)
 		return;
 	nmi_timer_want(TIMER_BREAK_WATCH, 0);
-	pending = false;
+	pending[this_cpu()->cpu] = false;
 	disarm();
 }
 
 DEBUG_PATH bool break_watch_on_db(struct trap_frame *f, uint64_t dr6)
 {
 	struct percpu *cpu = this_cpu();
+	unsigned int c = cpu->cpu;
 	bool here;
 
 	if (!(dr6 & (1ul << DR_BREAK_REG)) || !(read_dr7() & dr7_enable_bit(DR_BREAK_REG)))
 		return false;
 	/* the allocator keeps this register for the watch alone: every hit of
 	 * it is served here */
-	here = f->rip == planted_rip && f->rsp == planted_rsp && cpu->irq_depth == 0 &&
+	here = f->rip == planted_rip[c] && f->rsp == planted_rsp[c] && cpu->irq_depth == 0 &&
 	       !stop_active();
 	write_dr6(dr6 & ~(1ul << DR_BREAK_REG));	/* DR6 bits are sticky */
 	disarm();
-	if (!here || !pending)
-		return true;	/* another context: it runs on, a later tick retries */
-	pending = false;
+	if (!here || !pending[c])
+		return true;	/* another context: it runs on, a later NMI retries */
+	pending[c] = false;
+	stops[c]++;
 	stop_enter(f, STOP_BREAK, 0);
 	return true;
 }

@@ -11,6 +11,7 @@
 #include "monitor/shell/command.h"
 #include "monitor/shell/console.h"
 #include "monitor/shell/line_edit.h"
+#include "monitor/debug/break_other.h"
 #include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
 #include "monitor/gdb/gdb_stub.h"
@@ -177,6 +178,7 @@ static void run_loop(bool stopped)
 		for (;;) {
 			int c = console_getc();
 			enum le_result r;
+			bool empty;
 
 			if (gdb_late_ack(c, editor.len == 0))
 				continue;
@@ -191,6 +193,7 @@ static void run_loop(bool stopped)
 					       "one was not (bad checksum or cut short): ignored");
 				break;
 			}
+			empty = editor.len == 0;
 			r = le_feed(&editor, (uint8_t)c);
 
 			if (r == LE_NONE)
@@ -202,6 +205,8 @@ static void run_loop(bool stopped)
 			else if (r == LE_TOO_LONG)
 				errorf("line too long (%zu characters, at most %d): ignored",
 				       editor.refused_len, LINE_MAX);
+			else if (r == LE_CANCEL && empty && !stopped && this_cpu()->cpu == 0)
+				break_other_cpu();	/* as gdb's Ctrl-C: stop the target */
 			break;
 		}
 	}

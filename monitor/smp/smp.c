@@ -5,6 +5,7 @@
 #include "monitor/smp/smp_work.h"
 #include "monitor/smp/smp_world.h"
 #include "monitor/acpi/acpi_boot.h"
+#include "monitor/debug/break_other.h"
 #include "monitor/bootinfo.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/shell/console.h"
@@ -136,6 +137,7 @@ void smp_init(void)
 	smp_nmi_init();
 	smp_prof_init();
 	smp_world_init();
+	break_other_init();
 }
 
 /* "sti; hlt" as one unit: a wake-up that arrives after the look at the

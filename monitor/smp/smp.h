@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "monitor/nmi/nmi_request.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap_frame.h"
 
@@ -51,9 +52,7 @@ struct smp_cpu {
 	volatile uint64_t posted, taken, done, reported;
 	char done_line[200];
 	volatile uint64_t bt_want, bt_done;
-	/* bt requests answered while parked (a request that came as the CPU
-	 * parked): their NMIs, latched meanwhile, are still ours later */
-	volatile uint64_t bt_owed;
+	struct nmi_request bt_nmi;	/* one in flight (nmi_request.h) */
 	struct smp_snapshot snap;
 };
 

@@ -48,10 +48,11 @@ static bool answer(struct smp_cpu *c, const struct trap_frame *f)
 	return true;
 }
 
+/* The request's NMI, latched while the CPU is parked with NMIs blocked,
+ * is claimed after it goes on: it is still in flight. */
 void smp_nmi_serve_parked(struct smp_cpu *c, const struct trap_frame *f)
 {
-	if (answer(c, f))
-		c->bt_owed++;
+	answer(c, f);
 }
 
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
@@ -59,11 +60,9 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 	struct smp_cpu *c = &smp_cpus[this_cpu()->cpu];
 
 	(void)repeat;
-	if (answer(c, f))
-		return true;
-	if (!c->bt_owed)
+	if (!nmi_request_take_in_nmi(&c->bt_nmi))
 		return false;
-	c->bt_owed--;	/* the NMI of a request answered while parked */
+	answer(c, f);	/* nothing, if answered while parked */
 	return true;
 }
 
@@ -91,8 +90,8 @@ uint64_t smp_nmi_backtrace_all(uint64_t timeout_ms)
 		 * waits in one): bt all shows the frame it parked with */
 		if (i == self || c->state == SMP_NOT_RESPONDING || smp_parked_frame(i))
 			continue;
-		__atomic_store_n(&c->bt_want, request, __ATOMIC_RELEASE);
-		apic_send_nmi(c->apic_id);
+		__atomic_store_n(&c->bt_want, request, __ATOMIC_SEQ_CST);
+		nmi_request_send(&c->bt_nmi, c->apic_id);
 	}
 	end = rdtsc() + tsc_hz() / 1000 * timeout_ms;
 	do {

@@ -2,8 +2,10 @@
  * "IPI backtrace request", an NMI source: the shell CPU asks another CPU for
  * its interrupted state by bumping that CPU's bt_want and sending it an NMI
  * (an NMI, because a CPU spinning with interrupts off answers nothing else).
- * The NMI claims itself only while its CPU's bt_want is ahead of bt_done, so
- * an NMI nobody asked for still counts as unknown.
+ * One NMI is in flight to a CPU at a time (monitor/nmi/nmi_request.h): a
+ * request made while the last NMI is still on its way only bumps bt_want,
+ * and that NMI answers the newest; so each NMI sent is claimed, and one
+ * nobody sent still counts as unknown.
  */
 #ifndef MONITOR_SMP_NMI_H
 #define MONITOR_SMP_NMI_H

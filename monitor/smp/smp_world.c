@@ -1,4 +1,5 @@
 #include "monitor/nmi/nmi.h"
+#include "monitor/nmi/nmi_request.h"
 #include "monitor/smp/smp_world.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
@@ -20,6 +21,7 @@
 struct world_cpu {
 	volatile uint64_t park_want, park_done;
 	volatile uint64_t sync_want, sync_done;
+	struct nmi_request park_nmi, sync_nmi;	/* one in flight each */
 	struct trap_frame *volatile parked;	/* its NMI's frame while parked */
 	volatile bool waiting;			/* stopped, waits for the world */
 };
@@ -43,11 +45,14 @@ static unsigned int asked, answered;	/* the owner's last roundup, until reported
 static bool park_claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
 	struct world_cpu *w = &world[this_cpu()->cpu];
-	uint64_t want = __atomic_load_n(&w->park_want, __ATOMIC_ACQUIRE);
+	uint64_t want;
 
 	(void)repeat;
-	if (want == w->park_done)
+	if (!nmi_request_take_in_nmi(&w->park_nmi))
 		return false;
+	want = __atomic_load_n(&w->park_want, __ATOMIC_SEQ_CST);
+	if (want == w->park_done)
+		return true;	/* a round served by an earlier NMI */
 	w->parked = (struct trap_frame *)f;
 	__atomic_store_n(&w->park_done, want, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&released, __ATOMIC_ACQUIRE) < want) {
@@ -62,13 +67,12 @@ static bool park_claim_in_nmi(const struct trap_frame *f, bool repeat)
 static bool sync_claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
 	struct world_cpu *w = &world[this_cpu()->cpu];
-	uint64_t want = __atomic_load_n(&w->sync_want, __ATOMIC_ACQUIRE);
-
 	(void)f;
 	(void)repeat;
-	if (want == w->sync_done)
+	if (!nmi_request_take_in_nmi(&w->sync_nmi))
 		return false;
-	__atomic_store_n(&w->sync_done, want, __ATOMIC_RELEASE);
+	__atomic_store_n(&w->sync_done, __atomic_load_n(&w->sync_want, __ATOMIC_SEQ_CST),
+			 __ATOMIC_RELEASE);
 	return true;
 }
 
@@ -134,8 +138,8 @@ void smp_world_stop(void)
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
 		if (!other_cpu(i, me))
 			continue;
-		__atomic_store_n(&world[i].park_want, r, __ATOMIC_RELEASE);
-		apic_send_nmi(smp_cpus[i].apic_id);
+		__atomic_store_n(&world[i].park_want, r, __ATOMIC_SEQ_CST);
+		nmi_request_send(&world[i].park_nmi, smp_cpus[i].apic_id);
 		asked++;
 	}
 	end = deadline();
@@ -273,8 +277,8 @@ unsigned int smp_sync_cores(void)
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
 		if (!other_cpu(i, me) || world[i].parked)
 			continue;
-		__atomic_store_n(&world[i].sync_want, r, __ATOMIC_RELEASE);
-		apic_send_nmi(smp_cpus[i].apic_id);
+		__atomic_store_n(&world[i].sync_want, r, __ATOMIC_SEQ_CST);
+		nmi_request_send(&world[i].sync_nmi, smp_cpus[i].apic_id);
 	}
 	end = deadline();
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {

@@ -129,3 +129,52 @@ def test_trace_hits_from_every_cpu_at_once_all_count(mon):
     out = mon.cmd("nmi")
     expect(re.search(r"unknown 0\b", out), "unknown NMIs on the shell CPU:\n" + out)
     still_works(mon)
+
+
+def nmi_unknown(mon):
+    """{cpu: unknown NMIs} from `nmi`: the shell CPU's and each other's line."""
+    out = mon.cmd("nmi")
+    got = {int(m.group(1)): int(m.group(2))
+           for m in re.finditer(r"^cpu (\d+): .*?unknown (\d+)", out, re.M)}
+    m = re.search(r"unknown[: ]+(\d+)", out.split("\ncpu 1:")[0])
+    expect(m and len(got) >= 3, "nmi counters:\n" + out)
+    got[0] = int(m.group(1))
+    return got
+
+
+def ctrl_c_stops(mon, cpu, name, symbol):
+    start = mon.mark()
+    mon.send("\x03")
+    wait_stop(mon, start, r"\^C\r\nstopped: break \(Ctrl-C\) at %s(\+0x[0-9a-f]+)? on cpu %d\r\n"
+              r"the other cpus stopped by NMI: 3 of 3\r\n" % (symbol, cpu))
+    rows = {c: r[1] for c, r in cpu_table(mon)[1].items()}
+    expect_eq(rows[cpu], "stopped (%s)" % name, "the stopped CPU's state")
+    expect(re.search(r"#0 .*\b%s\b" % symbol, stopped_cmd(mon, "bt")), "bt of cpu %d" % cpu)
+
+
+def test_ctrl_c_at_the_prompt_stops_another_cpus_work(mon):
+    """Ctrl-C on an empty line while other CPUs run workloads stops the
+    lowest-numbered of them as gdb's Ctrl-C stops its target: with
+    interrupts off there too (spin-cli), and cont lets it run on. On a line
+    being typed it only cancels the line; with no work elsewhere it does
+    nothing more; every NMI it sent was claimed."""
+    before = nmi_unknown(mon)
+    start = mon.mark()
+    mon.send("\x03")
+    mon.wait_for(r"\^C\r\nmon> $", 30, start)
+    expect("stopped" not in mon.buf[start:], "a stop with nothing running")
+    expect("started on cpu 2" in mon.cmd("work spin-cli 600000 cpu=2"), "cpu 2's work")
+    expect("started on cpu 3" in mon.cmd("work mix 7:2:1 600000 cpu=3"), "cpu 3's work")
+    start = mon.mark()
+    mon.send("bp lis\x03")
+    mon.wait_for(r"bp lis\^C\r\nmon> $", 30, start)
+    expect_eq(cpu_table(mon)[1][2][1], "running spin-cli", "cpu 2 after a cancelled line")
+    ctrl_c_stops(mon, 2, "spin-cli", r"work_spin\w*")
+    mon.cmd("cont")
+    settles_to(mon, {0: "shell", 1: "idle", 2: "running spin-cli", 3: "running mix"})
+    expect("started on cpu 1" in mon.cmd("work spin 600000 cpu=1"), "cpu 1's work")
+    ctrl_c_stops(mon, 1, "spin", "work_spin")
+    mon.cmd("cont")
+    settles_to(mon, {0: "shell", 1: "running spin", 2: "running spin-cli", 3: "running mix"})
+    expect_eq(nmi_unknown(mon), before, "unknown NMIs per CPU")
+    still_works(mon)
