@@ -52,23 +52,25 @@ void break_other_cpu(void)
 	if (!cpu)
 		return;
 	stops = break_watch_stops(cpu);
-	break_watch_request(cpu, true);
+	break_watch_request(cpu);
 	t0 = rdtsc();
-	/* its stop parks this CPU in an NMI until cont: then it is counted */
-	while (break_watch_stops(cpu) == stops) {
-		if (smp_cpus[cpu].state != SMP_RUNNING || pass(t0, STOP_WITHIN_MS))
-			break;
+	while (break_watch_pending(cpu)) {
+		if (smp_cpus[cpu].state != SMP_RUNNING || pass(t0, STOP_WITHIN_MS)) {
+			if (!break_watch_withdraw(cpu))
+				break;	/* its #DB took it first: it stops */
+			if (smp_cpus[cpu].state != SMP_RUNNING)
+				kprintf("cpu %u finished its work before it stopped\n", cpu);
+			else
+				errorf("cpu %u did not stop within %u ms", cpu, STOP_WITHIN_MS);
+			return;
+		}
 		if (!last || pass(last, RESEND_MS)) {
 			nmi_request_send(&req[cpu], smp_cpus[cpu].apic_id);
 			last = rdtsc();
 		}
 		cpu_relax();
 	}
-	break_watch_request(cpu, false);
-	if (break_watch_stops(cpu) != stops)
-		return;
-	if (smp_cpus[cpu].state != SMP_RUNNING)
-		kprintf("cpu %u finished its work before it stopped\n", cpu);
-	else
-		errorf("cpu %u did not stop within %u ms", cpu, STOP_WITHIN_MS);
+	/* its stop parks this CPU by NMI until cont; the prompt comes after */
+	while (break_watch_stops(cpu) == stops)
+		cpu_relax();
 }

@@ -23,7 +23,7 @@ static volatile unsigned int watchers;
 static volatile bool pending[MAX_CPUS];
 /* Where the last break was planted: the interrupted RIP and RSP. */
 static volatile uint64_t planted_rip[MAX_CPUS], planted_rsp[MAX_CPUS];
-/* Stops the watch made on each CPU. */
+/* Stops the watch made on each CPU, counted as each ends. */
 static volatile uint64_t stops[MAX_CPUS];
 
 /* NMI context: a debug break at the interrupted instruction, stopping that
@@ -49,9 +49,20 @@ void break_watch_plant_in_nmi(const struct trap_frame *f)
 	nmi_request_break_in_nmi(f->rip);
 }
 
-void break_watch_request(unsigned int cpu, bool on)
+void break_watch_request(unsigned int cpu)
 {
-	pending[cpu] = on;
+	pending[cpu] = true;
+}
+
+bool break_watch_pending(unsigned int cpu)
+{
+	return pending[cpu];
+}
+
+/* Exactly one of this and the CPU's #DB takes the request. */
+bool break_watch_withdraw(unsigned int cpu)
+{
+	return __atomic_exchange_n(&pending[cpu], false, __ATOMIC_SEQ_CST);
 }
 
 uint64_t break_watch_stops(unsigned int cpu)
@@ -126,10 +137,9 @@ DEBUG_PATH bool break_watch_on_db(struct trap_frame *f, uint64_t dr6)
 	       !stop_active();
 	write_dr6(dr6 & ~(1ul << DR_BREAK_REG));	/* DR6 bits are sticky */
 	disarm();
-	if (!here || !pending[c])
+	if (!here || !break_watch_withdraw(c))
 		return true;	/* another context: it runs on, a later NMI retries */
-	pending[c] = false;
-	stops[c]++;
 	stop_enter(f, STOP_BREAK, 0);
+	stops[c]++;
 	return true;
 }

@@ -21,10 +21,13 @@ void break_watch_end(void);
  * (stopped here, or, fired in another context than it was planted for,
  * disarmed and left to a later tick). */
 bool break_watch_on_db(struct trap_frame *f, uint64_t dr6);
-/* The same break for another CPU (break_other.c): a Ctrl-C pending for cpu
- * (on: wanted; off: withdrawn), planted by an NMI on that CPU. */
-void break_watch_request(unsigned int cpu, bool on);
+/* The same break for another CPU (break_other.c): a Ctrl-C pending for
+ * cpu, planted by an NMI on that CPU, until its #DB takes it or it is
+ * withdrawn (true: withdrawn before the #DB took it). */
+void break_watch_request(unsigned int cpu);
+bool break_watch_pending(unsigned int cpu);
+bool break_watch_withdraw(unsigned int cpu);
 void break_watch_plant_in_nmi(const struct trap_frame *f);	/* NMI context */
-uint64_t break_watch_stops(unsigned int cpu);	/* stops the watch made there */
+uint64_t break_watch_stops(unsigned int cpu);	/* stops the watch ended there */
 
 #endif

@@ -47,7 +47,8 @@ unsigned long trap_spurious_interrupts(void)
 {
 	return spurious_interrupts;
 }
-static volatile int reporting;	/* an exception inside the report itself */
+/* Per CPU: an exception inside the report itself. */
+static volatile bool reporting[MAX_CPUS];
 
 void regs_print(const struct trap_frame *f)
 {
@@ -106,6 +107,7 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 {
 	struct percpu *cpu = this_cpu();
 	uintptr_t fixup;
+	bool resumable;
 
 	if (f->vector >= PIC_VECTOR_BASE && f->vector < PIC_VECTOR_BASE + 16) {
 		bool brk;
@@ -161,20 +163,27 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 		return;
 	}
 
-	if (reporting) {
+	if (reporting[cpu->cpu]) {
 		/* the report itself faulted: say so once and stop */
 		console_puts("\n*** exception while reporting an exception: halted\n");
 		smp_world_abandon();
 		halt_forever();
 	}
-	reporting = 1;
+	resumable = f->vector != VEC_DF && cpu->in_command && cpu->irq_depth == 0 &&
+		    cpu->nmi_depth == 0;
+	/* an AP's report that no command takes back: the others stop first */
+	if (!resumable && cpu->cpu != 0)
+		smp_world_stop_to_report();
+	reporting[cpu->cpu] = true;
 	trap_report(f);
-	reporting = 0;
-	if (f->vector != VEC_DF && cpu->in_command && cpu->irq_depth == 0 && cpu->nmi_depth == 0) {
+	reporting[cpu->cpu] = false;
+	if (resumable) {
 		kprintf("command aborted; back to the shell\n");
 		shell_resume_after_trap(f);
 		return;
 	}
+	if (cpu->cpu != 0)
+		smp_halt_after_report();
 	kprintf("cannot resume from here: halted (reset the machine)\n");
 	smp_world_abandon();	/* a CPU that owned the world must not keep the others */
 	halt_forever();

@@ -184,6 +184,8 @@ int smp_post(unsigned int cpu, const struct smp_job *job)
 		return errorf("cpu %u runs the shell: leave out cpu= to run the workload here", cpu);
 	if (c->state == SMP_NOT_RESPONDING)
 		return errorf("cpu %u is not responding", cpu);
+	if (c->state == SMP_HALTED)
+		return errorf("cpu %u halted after an exception (reset the machine)", cpu);
 	if (smp_parked_frame(cpu))
 		return errorf("cpu %u is stopped (cont resumes it)", cpu);
 	if (c->state != SMP_IDLE || c->posted != c->done)

@@ -24,6 +24,7 @@ enum smp_state {
 	SMP_IDLE,
 	SMP_RUNNING,
 	SMP_NOT_RESPONDING,	/* did not come up after INIT-SIPI-SIPI */
+	SMP_HALTED,		/* halted after an exception it could not return from */
 };
 
 #define SMP_JOB_ARGS	4

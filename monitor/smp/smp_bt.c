@@ -15,7 +15,8 @@ const char *smp_state_name(unsigned int cpu, char *buf, unsigned int n)
 
 	if (cpu != 0 && (smp_parked_frame(cpu) ||
 			 (smp_world_stopped() && cpu == smp_world_owner()))) {
-		fmt_snprintf(buf, n, "stopped (%s)", c->state == SMP_RUNNING ? c->job.argv[0] : "idle");
+		fmt_snprintf(buf, n, "stopped (%s)", c->state == SMP_RUNNING ? c->job.argv[0] :
+			     c->state == SMP_HALTED ? "halted" : "idle");
 		return buf;
 	}
 	switch (c->state) {
@@ -28,6 +29,8 @@ const char *smp_state_name(unsigned int cpu, char *buf, unsigned int n)
 		return buf;
 	case SMP_NOT_RESPONDING:
 		return "not responding";
+	case SMP_HALTED:
+		return "halted (exception)";
 	default:
 		return "absent";
 	}

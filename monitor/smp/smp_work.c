@@ -1,4 +1,5 @@
 #include "monitor/smp/smp_work.h"
+#include "monitor/debug/trap_raise.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/status.h"
 #include "monitor/lib/string.h"
@@ -97,6 +98,11 @@ void smp_work_run(const struct smp_job *job, char *line, size_t n)
 
 	if (!strcmp(name, "mix")) {
 		run_mix(job, line, n);
+		return;
+	}
+	if (!strcmp(name, "trap")) {
+		trap_raise(job->argv[1]);	/* its report halts this CPU */
+		fmt_snprintf(line, n, "trap %s did not trap", job->argv[1]);
 		return;
 	}
 	if (job->argc == 2)

@@ -6,8 +6,10 @@
 #include "monitor/debug/stop.h"
 #include "monitor/lib/status.h"
 #include "monitor/shell/console.h"
+#include "monitor/shell/shell.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/tsc.h"
 
 #define NO_OWNER	(-1)
@@ -224,6 +226,24 @@ void smp_world_abandon(void)
 		held = 0;
 		let_go();
 	}
+}
+
+void smp_world_stop_to_report(void)
+{
+	smp_world_stop();
+	shell_owe_prompt();	/* the report prints over the shell CPU's prompt */
+}
+
+void smp_halt_after_report(void)
+{
+	unsigned int me = this_cpu()->cpu;
+
+	smp_cpus[me].state = SMP_HALTED;
+	kprintf("cpu %u halted; the other cpus go on\n", me);
+	held = 0;
+	let_go();
+	shell_prompt_again();
+	halt_forever();	/* NMIs still come: bt all and roundups are answered */
 }
 
 bool smp_world_stopped(void)

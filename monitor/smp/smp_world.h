@@ -44,6 +44,11 @@ void smp_world_settle(void);
 /* A CPU that halts after an exception it cannot return from: if it owns
  * the world (a step on it faulted), the others go on. */
 void smp_world_abandon(void);
+/* Another CPU than the shell's, after an exception outside any command:
+ * before its report, the world (so that no other CPU prints meanwhile);
+ * after it, that CPU halts for good and the others go on. */
+void smp_world_stop_to_report(void);
+__attribute__((noreturn)) void smp_halt_after_report(void);
 
 bool smp_world_stopped(void);
 unsigned int smp_world_owner(void);	/* valid while smp_world_stopped() */

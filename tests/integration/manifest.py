@@ -295,6 +295,7 @@ TESTS += [
     t(world.test_two_cpus_stop_at_once_and_take_turns, accels=("tcg",), smp="4"),
     t(world.test_trace_hits_from_every_cpu_at_once_all_count, accels=("tcg",), smp="4"),
     t(world.test_ctrl_c_at_the_prompt_stops_another_cpus_work, smp="4"),
+    t(world.test_a_fault_on_an_ap_halts_it_and_the_others_go_on, smp="4"),
 
     # tools/mutate.py's mutant generator on snippets: no monitor built
     # tools/nmi_breakdown.py (make bench's breakdown) on a hand-made log

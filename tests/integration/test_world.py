@@ -142,14 +142,17 @@ def nmi_unknown(mon):
     return got
 
 
-def ctrl_c_stops(mon, cpu, name, symbol):
+def ctrl_c_stops(mon, cpu, name):
+    """Ctrl-C at the prompt stops cpu, wherever in its workload (a leaf it
+    calls, such as tsc_hz, included): bt shows the workload's frames."""
     start = mon.mark()
     mon.send("\x03")
-    wait_stop(mon, start, r"\^C\r\nstopped: break \(Ctrl-C\) at %s(\+0x[0-9a-f]+)? on cpu %d\r\n"
-              r"the other cpus stopped by NMI: 3 of 3\r\n" % (symbol, cpu))
+    wait_stop(mon, start, r"\^C\r\nstopped: break \(Ctrl-C\) at \S+ on cpu %d\r\n"
+              r"the other cpus stopped by NMI: 3 of 3\r\n" % cpu)
     rows = {c: r[1] for c, r in cpu_table(mon)[1].items()}
     expect_eq(rows[cpu], "stopped (%s)" % name, "the stopped CPU's state")
-    expect(re.search(r"#0 .*\b%s\b" % symbol, stopped_cmd(mon, "bt")), "bt of cpu %d" % cpu)
+    bt = stopped_cmd(mon, "bt")
+    expect("smp_work_run+" in bt, "bt of cpu %d:\n%s" % (cpu, bt))
 
 
 def test_ctrl_c_at_the_prompt_stops_another_cpus_work(mon):
@@ -169,12 +172,43 @@ def test_ctrl_c_at_the_prompt_stops_another_cpus_work(mon):
     mon.send("bp lis\x03")
     mon.wait_for(r"bp lis\^C\r\nmon> $", 30, start)
     expect_eq(cpu_table(mon)[1][2][1], "running spin-cli", "cpu 2 after a cancelled line")
-    ctrl_c_stops(mon, 2, "spin-cli", r"work_spin\w*")
+    ctrl_c_stops(mon, 2, "spin-cli")
     mon.cmd("cont")
     settles_to(mon, {0: "shell", 1: "idle", 2: "running spin-cli", 3: "running mix"})
     expect("started on cpu 1" in mon.cmd("work spin 600000 cpu=1"), "cpu 1's work")
-    ctrl_c_stops(mon, 1, "spin", "work_spin")
+    ctrl_c_stops(mon, 1, "spin")
     mon.cmd("cont")
     settles_to(mon, {0: "shell", 1: "running spin", 2: "running spin-cli", 3: "running mix"})
+    expect_eq(nmi_unknown(mon), before, "unknown NMIs per CPU")
+    still_works(mon)
+
+
+def test_a_fault_on_an_ap_halts_it_and_the_others_go_on(mon):
+    """trap gp cpu=2 faults on cpu 2 outside any command: its report, printed
+    while the others are parked (nothing interleaves), then cpu 2 halts for
+    good; the rest run on, and the halted CPU still answers NMIs: bt all
+    shows where it halted and a stop's roundup parks it."""
+    before = nmi_unknown(mon)
+    expect("started on cpu 3" in mon.cmd("work mix 7:2:1 600000 cpu=3"), "cpu 3's work")
+    out = mon.cmd("trap gp cpu=2")
+    expect(re.match(r"raising gp on cpu 2\n\n\*\*\* exception 13 #GP \(general protection "
+                    r"fault\), error code 0x0, at smp_work_run\+0x[0-9a-f]+\n", out) and
+           re.search(r"backtrace:\n +#0 +0x[0-9a-f]+ smp_work_run\+0x[0-9a-f]+\n"
+                     r" +#1 +0x[0-9a-f]+ ap_main\+", out) and
+           out.endswith("\ncpu 2 halted; the other cpus go on"),
+           "the report of cpu 2's fault:\n" + out)
+    settles_to(mon, {0: "shell", 1: "idle", 2: "halted (exception)", 3: "running mix"})
+    one_error(mon.cmd("work spin 10 cpu=2"), "cpu 2 halted after an exception (reset the machine)")
+    one_error(mon.cmd("trap xx cpu=1"), "cpu= raises de, ud, gp, pf, bp, not 'xx'")
+    one_error(mon.cmd("trap gp cpu=9"), "bad cpu '9'")
+    secs = bt_sections(mon.cmd("bt all"))
+    expect(secs[2].startswith("halted (exception)\n") and "smp_halt_after_report" in secs[2],
+           "bt all, cpu 2:\n" + secs[2])
+    ctrl_c_stops(mon, 3, "mix")
+    rows = {c: r[1] for c, r in cpu_table(mon)[1].items()}
+    expect_eq(rows[2], "stopped (halted)", "the halted CPU in a stop")
+    mon.cmd("cont")
+    settles_to(mon, {0: "shell", 1: "idle", 2: "halted (exception)", 3: "running mix"})
+    expect("started on cpu 1" in mon.cmd("work spin 100 cpu=1"), "cpu 1 still takes work")
     expect_eq(nmi_unknown(mon), before, "unknown NMIs per CPU")
     still_works(mon)
