@@ -195,16 +195,30 @@ class Link:
         m = self.wait_for(PROMPT_RE, start, timeout, idle, "the prompt after '%s'" % line)
         return self.text[start:m.start() + 1]
 
+    SYNC_RETRY = 5.0
+
     def sync(self, timeout):
         """Get to a fresh prompt whatever was typed or printed before we
         connected: clear the line (Ctrl-U), then type a name that cannot be a
         command and wait for its error, which only the monitor's answer (not
-        the echo) contains."""
-        token = "profcap-sync-" + secrets.token_hex(4)
-        start = self.mark()
-        self.send("\x15" + token + "\r")
-        rx = re.compile(r"error: [^\n]*%s[^\n]*" % re.escape(token) + PROMPT_RE.pattern)
-        self.wait_for(rx, start, timeout, waiting_for="the monitor's prompt")
+        the echo) contains. A monitor still booting when the line came (its
+        UART holds 16 bytes until the shell reads it) never saw it whole: a
+        new line with a new name every SYNC_RETRY seconds, until timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            token = "profcap-sync-" + secrets.token_hex(4)
+            start = self.mark()
+            self.send("\x15" + token + "\r")
+            rx = re.compile(r"error: [^\n]*%s[^\n]*" % re.escape(token) + PROMPT_RE.pattern)
+            left = deadline - time.monotonic()
+            try:
+                self.wait_for(rx, start, min(self.SYNC_RETRY, max(left, 0.0)),
+                              waiting_for="the monitor's prompt")
+                return
+            except CaptureError:
+                if left <= self.SYNC_RETRY:
+                    raise CaptureError("timeout waiting for the monitor's prompt (after %.0f s)"
+                                       "; output ends: %r" % (timeout, self.text[-120:]))
 
 
 def open_pty(path):
