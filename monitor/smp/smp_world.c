@@ -69,6 +69,7 @@ static bool park_claim_in_nmi(const struct trap_frame *f, bool repeat)
 static bool sync_claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
 	struct world_cpu *w = &world[this_cpu()->cpu];
+
 	(void)f;
 	(void)repeat;
 	if (!nmi_request_take_in_nmi(&w->sync_nmi))
