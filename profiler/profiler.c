@@ -44,25 +44,31 @@ struct sample_ring *prof_ring(unsigned int cpu)
 }
 
 /* Out of line so that the breakdown in `make bench` can tell the walk from
- * the rest of the sample; each frame's two reads are inline probes. Bounded
- * by the depth and by frames growing up. Only the first frame pointer is
- * checked for alignment: a misaligned one later reads garbage at worst (x86
- * allows it; a fault ends the walk), and the check costs two instructions a
- * frame. */
+ * the rest of the sample; each frame's two reads are inline probes, and the
+ * loop is unrolled (a frame is its two reads, two tests, a store: no
+ * counter, pointer or register copy). Bounded by the depth and by frames
+ * growing up. Only the first frame pointer is checked for alignment: a
+ * misaligned one later reads garbage at worst (x86 allows it; a fault ends
+ * the walk), and the check costs two instructions a frame. */
 __attribute__((noinline)) static void walk_callchain(struct sample *s, uint64_t rbp)
 {
-	uint64_t *out = s->callchain, *end = s->callchain + SAMPLE_MAX_DEPTH;
 	uint64_t next, ret;
+	unsigned int i = 0;
 
 	if (rbp && !(rbp & 7)) {
-		while (fault_safe_probe_frame(rbp, &next, &ret) && ret) {
-			*out++ = ret;
-			if (out == end || next <= rbp)
+#pragma GCC unroll 14
+		for (; i < SAMPLE_MAX_DEPTH; i++) {
+			if (!fault_safe_probe_frame(rbp, &next, &ret) || !ret)
+				break;
+			s->callchain[i] = ret;
+			if (next <= rbp) {
+				i++;
 				break;	/* frames grow up; anything else is no chain */
+			}
 			rbp = next;
 		}
 	}
-	s->depth = (uint16_t)(out - s->callchain);
+	s->depth = (uint16_t)i;
 }
 
 /* One sample of f into the ring of this CPU (p, number cpu), timed at t0;
@@ -105,10 +111,10 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 		s->rip = step_slot_origin(f->rip);
 	s->cpu = (uint16_t)cpu;
 	flags = f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0;
-	if (__builtin_expect(p->irq_depth != 0, 0))
-		flags |= SAMPLE_CTX_IRQ;
-	if (__builtin_expect(stop_depth[cpu] != 0, 0))	/* stop_active() of that CPU */
-		flags |= SAMPLE_CTX_EXC;
+	/* one test for the usual case: neither an interrupt handler nor a stop */
+	if (__builtin_expect(p->irq_depth | stop_depth[cpu], 0))
+		flags |= (p->irq_depth ? SAMPLE_CTX_IRQ : 0) |
+			 (stop_depth[cpu] ? SAMPLE_CTX_EXC : 0);	/* stop_active() */
 	s->flags = flags;
 	if (st.cfg.callchain)
 		walk_callchain(s, f->rbp);
@@ -160,8 +166,11 @@ static bool fast_pass_in_nmi(struct trap_frame *f)
 	uint64_t t0;
 
 	/* a self-NMI request, C re-entered (nmi_dispatch latches it), nmi
-	 * test's unmasking switch, a stopped timer: the general pass */
-	if (*ipi_pending || n->latch != NMI_LATCH_IDLE || n->debug_unmask || !nmi_timer.stats.hz)
+	 * test's unmasking switch: the general pass. (The timer is asked while
+	 * the fast pass is set: prof_start sets it after starting the timer,
+	 * prof_stop clears it before stopping it, and between the two the
+	 * timer's rate never drops to 0.) */
+	if (*ipi_pending || n->latch != NMI_LATCH_IDLE || n->debug_unmask)
 		return false;
 	n->latch = NMI_LATCH_RUNNING;
 	repeat = p->nmi_pass > 0;
@@ -247,10 +256,10 @@ enum prof_error prof_start(const struct prof_config *c)
 	st.hz_asked = c->hz;
 	s = smp_prof_sampler(sample_in_nmi);	/* every CPU samples */
 	nmi_timer_set_sampler(s);
+	nmi_timer_want(TIMER_PROFILER, c->hz);
 	ipi_pending = nmi_ipi_pending_word();
 	if (s == sample_in_nmi)		/* no fan-out: one CPU */
 		nmi_set_fast_pass(fast_pass_in_nmi);
-	nmi_timer_want(TIMER_PROFILER, c->hz);
 	return PROF_OK;
 }
 

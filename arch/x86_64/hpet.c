@@ -162,6 +162,10 @@ enum hpet_tick hpet_periodic_tick_in_nmi(void)
 {
 	uint64_t cmp = comparator();
 
+	/* an NMI from elsewhere (another CPU's request) while the timer's
+	 * first start is under way: no period yet */
+	if (!hpet_nmi.period)
+		return HPET_NOT_DUE;
 	if (cmp != last_cmp) {
 		uint64_t moved = (uint64_t)hpet_delta(cmp, last_cmp, hpet_nmi.wide) / hpet_nmi.period;
 
