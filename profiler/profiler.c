@@ -12,7 +12,9 @@
 #include "monitor/mem/frames.h"
 #include "monitor/mem/lazy.h"
 #include "monitor/nmi/nmi.h"
-#include "monitor/nmi/nmi_timer.h"
+#include "monitor/nmi/nmi_ipi.h"
+#include "monitor/nmi/nmi_pass.h"
+#include "monitor/nmi/nmi_timer_tick.h"
 #include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
 #include "arch/x86_64/boot_layout.h"
@@ -31,8 +33,10 @@ static struct sample_ring rings[MAX_CPUS];
 /* Ring bytes below this offset are known mapped (ring pages, once faulted
  * in, stay: lazy reset leaves the profiler's range alone). */
 static uint64_t mapped_upto[MAX_CPUS];
-static struct prof_status st;
+static struct prof_status st = { .cycles_min = ~0ull };
 static uint64_t nested_at_start;
+/* The self-NMI source's request word on the one CPU the fast pass runs on. */
+static volatile uint64_t *ipi_pending;
 
 struct sample_ring *prof_ring(unsigned int cpu)
 {
@@ -40,51 +44,59 @@ struct sample_ring *prof_ring(unsigned int cpu)
 }
 
 /* Out of line so that the breakdown in `make bench` can tell the walk from
- * the rest of the sample; each frame's two reads are inline probes. Bounded
- * by the depth and by frames growing up. Only the first frame pointer is
- * checked for alignment: a misaligned one later reads garbage at worst (x86
- * allows it; a fault ends the walk), and the check costs two instructions a
- * frame. */
+ * the rest of the sample; each frame's two reads are inline probes, and the
+ * loop is unrolled (a frame is its two reads, two tests, a store: no
+ * counter, pointer or register copy). Bounded by the depth and by frames
+ * growing up. Only the first frame pointer is checked for alignment: a
+ * misaligned one later reads garbage at worst (x86 allows it; a fault ends
+ * the walk), and the check costs two instructions a frame. */
 __attribute__((noinline)) static void walk_callchain(struct sample *s, uint64_t rbp)
 {
-	uint64_t *out = s->callchain, *end = s->callchain + SAMPLE_MAX_DEPTH;
 	uint64_t next, ret;
+	unsigned int i = 0;
 
 	if (rbp && !(rbp & 7)) {
-		while (fault_safe_probe_frame(rbp, &next, &ret) && ret) {
-			*out++ = ret;
-			if (out == end || next <= rbp)
+#pragma GCC unroll 14
+		for (; i < SAMPLE_MAX_DEPTH; i++) {
+			if (!fault_safe_probe_frame(rbp, &next, &ret) || !ret)
+				break;
+			s->callchain[i] = ret;
+			if (next <= rbp) {
+				i++;
 				break;	/* frames grow up; anything else is no chain */
+			}
 			rbp = next;
 		}
 	}
-	s->depth = (uint16_t)(out - s->callchain);
+	s->depth = (uint16_t)i;
 }
 
-static void sample_in_nmi(const struct trap_frame *f)
+/* One sample of f into the ring of this CPU (p, number cpu), timed at t0;
+ * false if none was written (ring full: lost; no frame left to map its
+ * page: dropped). Inline: sample_in_nmi and the fast pass. */
+static inline __attribute__((always_inline)) bool write_sample(const struct trap_frame *f,
+								 struct percpu *p, unsigned int cpu,
+								 uint64_t t0)
 {
-	struct percpu *p = this_cpu();
-	struct sample_ring *r = &rings[p->cpu];
-	uint64_t t0 = rdtsc(), c;
+	struct sample_ring *r = &rings[cpu];
 	struct sample *s;
 	uint64_t *leaf, end;
+	uint16_t flags;
 
-	if (!st.running)
-		return;
 	s = sample_ring_reserve(r);
 	if (!s)
-		return;
+		return false;
 	/* its pages may fault in now: make sure frames are there to serve them */
 	end = (uintptr_t)(s + 1) - (uintptr_t)r->slots;
-	if (end > mapped_upto[p->cpu]) {
+	if (end > mapped_upto[cpu]) {
 		leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
 		if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
 			st.dropped_no_memory++;
-			return;
+			return false;
 		}
 		/* the writes below map what is missing, to the end of that page
 		 * (the ring starts page-aligned) */
-		mapped_upto[p->cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+		mapped_upto[cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	}
 	/* the slot's last word first: the fast path above takes every page up to
 	 * the end of this one as mapped, and a short callchain would leave it
@@ -97,21 +109,86 @@ static void sample_in_nmi(const struct trap_frame *f)
 	if (f->rip >= (uintptr_t)step_slots && f->rip < (uintptr_t)step_slots_end &&
 	    step_slot_origin(f->rip))
 		s->rip = step_slot_origin(f->rip);
-	s->cpu = (uint16_t)p->cpu;
-	s->flags = (f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0) |
-		   (p->irq_depth ? SAMPLE_CTX_IRQ : 0) | (stop_active() ? SAMPLE_CTX_EXC : 0);
+	s->cpu = (uint16_t)cpu;
+	flags = f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0;
+	/* one test for the usual case: neither an interrupt handler nor a stop */
+	if (__builtin_expect(p->irq_depth | stop_depth[cpu], 0))
+		flags |= (p->irq_depth ? SAMPLE_CTX_IRQ : 0) |
+			 (stop_depth[cpu] ? SAMPLE_CTX_EXC : 0);	/* stop_active() */
+	s->flags = flags;
 	if (st.cfg.callchain)
 		walk_callchain(s, f->rbp);
 	else
 		s->depth = 0;
 	sample_ring_commit(r);
-	c = rdtsc() - t0;
-	if (!st.cycles_n || c < st.cycles_min)
+	return true;
+}
+
+/* prof status's sample cost: TSC cycles from t0 (the sample's time) to its
+ * commit */
+static inline void account_cost(uint64_t c)
+{
+	if (c < st.cycles_min)	/* ~0 while none is counted */
 		st.cycles_min = c;
 	if (c > st.cycles_max)
 		st.cycles_max = c;
 	st.cycles_sum += c;
 	st.cycles_n++;
+}
+
+static void sample_in_nmi(const struct trap_frame *f)
+{
+	struct percpu *p = this_cpu();
+	uint64_t t0 = rdtsc();
+
+	if (st.running && write_sample(f, p, p->cpu, t0))
+		account_cost(rdtsc() - t0);
+}
+
+/*
+ * The fast pass (nmi.h), set while the timer profiles and the only sources
+ * registered are the timer and the self-NMI IPI (so one CPU: with more the
+ * SMP sources are registered, and the timer's sampler is this file's own
+ * sample_in_nmi, not the fan-out). One function for what nmi_dispatch, the
+ * timer's claim, the HPET's check and sample_in_nmi do in that case: the
+ * self-NMI source is asked by its request word (a request: the general
+ * pass runs it), the timer by its inline tick, and the sample is written
+ * here, its time the pass's first RDTSC (the others: the HPET re-arm's
+ * check, the sample's cost; the dispatcher's own timing is left to general
+ * passes). Loops unaligned: the padding before the latch loop's head would
+ * run on every pass.
+ */
+__attribute__((optimize("align-loops=1"))) static bool fast_pass_in_nmi(struct trap_frame *f)
+{
+	struct percpu *p = this_cpu();
+	struct nmi_cpu *n = p->nmi;
+	struct nmi_pass_regs r;
+	enum nmi_timer_claim c;
+	bool repeat;
+	uint64_t t0;
+
+	/* a self-NMI request, C re-entered (nmi_dispatch latches it), nmi
+	 * test's unmasking switch: the general pass. (The timer is asked while
+	 * the fast pass is set: prof_start sets it after starting the timer,
+	 * prof_stop clears it before stopping it, and between the two the
+	 * timer's rate never drops to 0.) */
+	if (*ipi_pending || n->latch != NMI_LATCH_IDLE || n->debug_unmask)
+		return false;
+	n->latch = NMI_LATCH_RUNNING;
+	repeat = p->nmi_pass > 0;
+	nmi_pass_begin(n, &r);
+	do {
+		t0 = rdtsc();
+		c = nmi_timer_tick_in_nmi(f, t0, repeat, 0);
+		/* CPU 0: the one CPU there is while the fast pass is set */
+		if (c == TIMER_SAMPLE && st.running && write_sample(f, p, 0, t0))
+			account_cost(rdtsc() - t0);
+		nmi_account_pass(&n->stats, c != TIMER_NOT_MINE, repeat);
+		if (c == TIMER_NOT_MINE && !repeat)
+			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);
+	} while (nmi_latch_again(&n->latch));
+	nmi_pass_end(n, &r);
+	return true;
 }
 
 uint64_t prof_min_pmu_period(void)
@@ -151,6 +228,7 @@ static enum prof_error check_config(const struct prof_config *c)
 enum prof_error prof_start(const struct prof_config *c)
 {
 	uint64_t cap = RING_BYTES_PER_CPU / sizeof(struct sample);
+	void (*s)(const struct trap_frame *f);
 	enum prof_error e;
 
 	if (st.running)
@@ -178,8 +256,12 @@ enum prof_error prof_start(const struct prof_config *c)
 	}
 	st.source = "timer (HPET timer 0 as NMI)";
 	st.hz_asked = c->hz;
-	nmi_timer_set_sampler(smp_prof_sampler(sample_in_nmi));	/* every CPU samples */
+	s = smp_prof_sampler(sample_in_nmi);	/* every CPU samples */
+	nmi_timer_set_sampler(s);
 	nmi_timer_want(TIMER_PROFILER, c->hz);
+	ipi_pending = nmi_ipi_pending_word();
+	if (s == sample_in_nmi)		/* no fan-out: one CPU */
+		nmi_set_fast_pass(fast_pass_in_nmi);
 	return PROF_OK;
 }
 
@@ -190,6 +272,7 @@ enum prof_error prof_stop(void)
 	if (st.cfg.source == PROF_SRC_PMU) {
 		pmu_live_stop();
 	} else {
+		nmi_set_fast_pass(NULL);
 		nmi_timer_want(TIMER_PROFILER, 0);
 		nmi_timer_set_sampler(smp_prof_sampler(NULL));
 	}
@@ -214,7 +297,8 @@ void prof_reset(void)
 		st.ticks = st.nested = 0;
 	}
 	st.dropped_no_memory = 0;
-	st.cycles_min = st.cycles_max = st.cycles_sum = st.cycles_n = 0;
+	st.cycles_max = st.cycles_sum = st.cycles_n = 0;
+	st.cycles_min = ~0ull;
 }
 
 /* While sampling, a tick between reading the samples and reading the source's

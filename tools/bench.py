@@ -213,7 +213,36 @@ def bench_kvm_profile():
                 figure("kvm.sampler_cycles_min_avg_max.%dhz" % hz, "%s/%s/%s" % c.groups(), "TSC")
 
 
+def bench_quick():
+    """`tools/bench.py quick`: only the sample's cost (10 kHz, a quarter run,
+    after a warm-up), the sampler's own figure and the breakdown: a minute or
+    two, for working on the NMI path. Nothing is written to build/bench.txt."""
+    syms = nmi_breakdown.Symbols.from_elf(qemu.ELF)
+    hmp_sock = os.path.join(ROOT, "build", "bench-hmp.sock")
+    log = os.path.join(ROOT, "build", "bench-exec.log")
+    if os.path.exists(hmp_sock):
+        os.unlink(hmp_sock)
+    with Monitor(accel="tcg", icount=SHIFT,
+                 extra=nmi_breakdown.qemu_args(syms, hmp_sock, log)) as m:
+        m.boot(timeout=120)
+        base = mix_insns(m, "7:2:1", ROUNDS // 4)[0]
+        mix_insns(m, "7:2:1", ROUNDS // 4, "hz=50000 callchain")
+        for cc in ("", " callchain"):
+            ins, samples, _, out = mix_insns(m, "7:2:1", ROUNDS // 4, "hz=10000" + cc)
+            tag = "callchain" if cc else "plain"
+            figure("tcg.cost_per_sample.%s.10000hz" % tag, (ins - base) // max(samples, 1),
+                   "instructions")
+            c = re.search(r"sample cost: min (\d+) avg (\d+) max (\d+)", m.cmd("prof status"))
+            if c:
+                figure("tcg.sampler_insns_min_avg_max.%s" % tag,
+                       "/".join(str(int(x) >> SHIFT) for x in c.groups()), "instructions")
+        breakdown(m, syms, hmp_sock, log)
+    os.unlink(hmp_sock)
+
+
 def main():
+    if sys.argv[1:] == ["quick"]:
+        return bench_quick()
     t0 = time.monotonic()
     figure("tcg.boot_to_prompt", "%.2f" % boot_time("tcg"), "s")
     kvm = qemu.kvm_usable()

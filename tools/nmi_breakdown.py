@@ -10,10 +10,12 @@ samples, never inside one), which keeps the log a few megabytes.
 
 From that log, per NMI (nmi_entry to the IRET that leaves NMI context):
 - instructions per function and per phase: entry (nmi_entry.S up to the
-  dispatcher call), dispatcher (nmi_dispatch and what it calls), source (a
-  source's claim_in_nmi and its callees: the HPET check and re-arm), sampler
-  (sample_in_nmi), callchain (walk_callchain), exit (nmi_entry.S after the
-  dispatcher returns). A callee takes the phase of the nearest root
+  call of the C pass), fast (the profiler's fast pass, fast_pass_in_nmi:
+  latch, CR2/DR6/DR7, the timer's tick and HPET re-arm, the sample, all
+  inline), dispatcher (the general pass, nmi_dispatch, and what it calls),
+  source (a source's claim_in_nmi and its callees: the HPET check and
+  re-arm), sampler (sample_in_nmi), callchain (walk_callchain), exit
+  (nmi_entry.S after the C pass returns). A callee takes the phase of the nearest root
   function above it, found by following CALLs and RSP (a frame is left when
   RSP climbs back above the return address its CALL pushed).
 - the slow kinds, from the disassembly of each executed instruction:
@@ -40,10 +42,15 @@ import subprocess
 import sys
 import time
 
-PHASES = ("entry", "dispatcher", "source", "sampler", "callchain", "exit")
+PHASES = ("entry", "fast", "dispatcher", "source", "sampler", "callchain", "exit")
 # a call into one of these starts its phase; anything they call inherits it
-ROOTS = {"nmi_dispatch": "dispatcher", "claim_in_nmi": "source",
+ROOTS = {"fast_pass_in_nmi": "fast", "nmi_dispatch": "dispatcher", "claim_in_nmi": "source",
          "sample_in_nmi": "sampler", "walk_callchain": "callchain"}
+# the C pass: nmi_entry.S's code after its call is the exit
+PASSES = ("fast", "dispatcher")
+# the profiler's rings (monitor/mem/lazy.h, LAZY_PROF_BASE and _SIZE): a
+# pass that writes there took a sample (the fast pass writes it inline)
+RING = (("ring", 0xffffc00080000000, 128 << 20),)
 MMIO = (("hpet", 0xfed00000, 0x400), ("lapic", 0xfee00000, 0x1000),
         ("ioapic", 0xfec00000, 0x20))
 SERIALISING = ("cpuid", "iret", "wrmsr", "lgdt", "lidt", "lldt", "ltr", "invd",
@@ -192,8 +199,9 @@ def reg_value(regs, name, pc, length):
     return regs.get(SUB.get(name, name), 0)
 
 
-def mmio_accesses(text, regs, pc, length):
-    """[(range name, 'read'|'write'), ...] of one executed instruction."""
+def mmio_accesses(text, regs, pc, length, ranges=MMIO):
+    """[(range name, 'read'|'write'), ...] of one executed instruction in
+    one of ranges."""
     found = mem_operand(text)
     if not found:
         return []
@@ -207,7 +215,7 @@ def mmio_accesses(text, regs, pc, length):
     if seg == "gs":
         addr += regs.get("gs_base", 0)
     addr &= (1 << 64) - 1
-    for name, lo, size in MMIO:
+    for name, lo, size in ranges:
         if lo <= addr < lo + size:
             mnem = text.split()[0]
             if mnem.startswith(READ_ONLY):
@@ -326,6 +334,8 @@ def analyse(lines, syms):
                 target = syms.name(pc)
                 phase = ROOTS.get(target, calls[-1][0] if calls else None)
                 calls.append((phase, after_call))
+                if not dispatched and phase in PASSES:
+                    dispatched = True   # an indirect call: the fast pass
                 after_call = None
             while calls and rsp >= calls[-1][1]:
                 calls.pop()
@@ -342,7 +352,8 @@ def analyse(lines, syms):
                 cur.funcs[fn] = cur.funcs.get(fn, 0) + 1
             else:
                 cur.repeat += 1
-            if phase == "sampler":
+            if phase == "sampler" or ("ring", "write") in mmio_accesses(insn, regs, pc, length,
+                                                                        RING):
                 cur.sampled = True
             if phase == "callchain":
                 cur.callchain = True

@@ -1,4 +1,5 @@
 #include "hpet.h"
+#include "hpet_tick.h"
 #include "hpet_wrap.h"
 #include "apic.h"
 #include "cpu.h"
@@ -7,9 +8,7 @@
 
 #define HPET_GCAP_ID		0x000
 #define HPET_GEN_CONF		0x010
-#define HPET_MAIN_COUNTER	0x0F0
 #define HPET_T0_CONF		0x100
-#define HPET_T0_CMP		0x108
 #define HPET_CFG_ENABLE		(1ull << 0)
 #define HPET_CFG_LEGACY		(1ull << 1)
 #define HPET_CAP_COUNT_SIZE	(1ull << 13)	/* 64-bit main counter */
@@ -26,25 +25,12 @@
 #define IOAPIC_MASKED		(1u << 16)
 #define HPET_IOAPIC_PIN		2	/* ISA IRQ 0 under the usual MADT override */
 
-static volatile uint64_t *hpet;		/* set once, by hpet_init */
+struct hpet_nmi_state hpet_nmi;
 static volatile uint32_t *ioapic;
 static uint64_t hz;
 static const char *absent = "not probed";
-static bool wide;			/* comparisons at 64 bits, else 32 */
-static bool one_shot;
-static uint64_t period;			/* ticks between expiries */
-
-/* One-shot: the expiry the timer owes next, the comparator's value, and
- * comparator writes that landed already passed (see rearm_in_nmi). */
-static volatile uint64_t next_due;
-static volatile unsigned int passed_writes;
-/* One-shot: TSC cycles in an eighth of a period (see rearm_in_nmi). */
-static uint64_t in_time_tsc;
-/* 32-bit one-shot: the comparator lies past the wrap, and the spec's extra
- * interrupt at the wrap is still to come. */
-static volatile bool wrap_owed;
 /* Periodic: the comparator as the last tick left it, and whether QEMU owes
- * a second NMI for that tick (see periodic_tick_in_nmi). */
+ * a second NMI for that tick (see hpet_periodic_tick_in_nmi). */
 static volatile uint64_t last_cmp;
 static volatile bool dup_owed;
 /* Periodic: expiries the last tick found passed besides its own, whose
@@ -52,10 +38,10 @@ static volatile bool dup_owed;
  * after the next expiry); good until the next tick. */
 static volatile uint64_t late_owed;
 
-static uint64_t rd(unsigned int reg) { return hpet[reg / 8]; }
-static void wr(unsigned int reg, uint64_t v) { hpet[reg / 8] = v; }
-static uint64_t counter(void) { return hpet_wrap(rd(HPET_MAIN_COUNTER), wide); }
-static uint64_t comparator(void) { return hpet_wrap(rd(HPET_T0_CMP), wide); }
+static uint64_t rd(unsigned int reg) { return hpet_nmi.regs[reg / 8]; }
+static void wr(unsigned int reg, uint64_t v) { hpet_nmi.regs[reg / 8] = v; }
+static uint64_t counter(void) { return hpet_wrap(rd(HPET_MAIN_COUNTER), hpet_nmi.wide); }
+static uint64_t comparator(void) { return hpet_wrap(rd(HPET_T0_CMP), hpet_nmi.wide); }
 
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
@@ -68,7 +54,7 @@ bool hpet_init(uint64_t base, uint64_t ioapic_base, bool force_32bit)
 	uint64_t cap;
 	uint32_t period_fs;
 
-	hpet = (volatile uint64_t *)(uintptr_t)base;
+	hpet_nmi.regs = (volatile uint64_t *)(uintptr_t)base;
 	ioapic = (volatile uint32_t *)(uintptr_t)ioapic_base;
 	cap = rd(HPET_GCAP_ID);
 	period_fs = (uint32_t)(cap >> 32);
@@ -80,7 +66,7 @@ bool hpet_init(uint64_t base, uint64_t ioapic_base, bool force_32bit)
 		absent = "HPET lacks legacy replacement or a periodic timer 0";
 		return false;
 	}
-	wide = (cap & HPET_CAP_COUNT_SIZE) && (rd(HPET_T0_CONF) & HPET_TN_SIZE_CAP) &&
+	hpet_nmi.wide = (cap & HPET_CAP_COUNT_SIZE) && (rd(HPET_T0_CONF) & HPET_TN_SIZE_CAP) &&
 	       !force_32bit;
 	hz = 1000000000000000ull / period_fs;
 	absent = NULL;
@@ -88,7 +74,7 @@ bool hpet_init(uint64_t base, uint64_t ioapic_base, bool force_32bit)
 }
 
 bool hpet_present(void) { return absent == NULL; }
-bool hpet_wide(void) { return wide; }
+bool hpet_wide(void) { return hpet_nmi.wide; }
 uint64_t hpet_hz(void) { return hz; }
 const char *hpet_why_absent(void) { return absent; }
 
@@ -100,7 +86,7 @@ static void arm(uint64_t cmp)
 
 void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 {
-	uint64_t start, mode = wide ? 0 : HPET_TN_32MODE;
+	uint64_t start, mode = hpet_nmi.wide ? 0 : HPET_TN_32MODE;
 
 	if (!hpet_present() || period_ticks == 0)
 		return;
@@ -109,26 +95,27 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 	ioapic_write(IOAPIC_REDTBL(HPET_IOAPIC_PIN), IOAPIC_NMI | 2);
 	/* 32 bits: start 50 ms short of the wrap, so that every run of the timer
 	 * crosses it at once instead of after 43 s (or 5 minutes) */
-	start = wide ? 0 : (1ull << 32) - hz / 20;
+	start = hpet_nmi.wide ? 0 : (1ull << 32) - hz / 20;
 	wr(HPET_MAIN_COUNTER, start);
-	period = period_ticks;
-	one_shot = oneshot;
+	hpet_nmi.period = period_ticks;
+	hpet_nmi.lead = period_ticks / 4;
+	hpet_nmi.one_shot = oneshot;
 	/* in kHz: no overflow for a period of seconds (HPETs run at >= 10 MHz) */
-	in_time_tsc = period_ticks * (tsc_hz() / 1000) / (hz / 1000) / 8;
-	next_due = hpet_wrap(start + period_ticks, wide);
-	wrap_owed = !wide && oneshot && next_due < start;
-	passed_writes = 0;
-	last_cmp = next_due;
+	hpet_nmi.in_time_tsc = period_ticks * (tsc_hz() / 1000) / (hz / 1000) / 8;
+	hpet_nmi.next_due = hpet_wrap(start + period_ticks, hpet_nmi.wide);
+	hpet_nmi.wrap_owed = !hpet_nmi.wide && oneshot && hpet_nmi.next_due < start;
+	hpet_nmi.passed_writes = 0;
+	last_cmp = hpet_nmi.next_due;
 	dup_owed = false;
 	late_owed = 0;
 	if (oneshot) {
 		wr(HPET_T0_CONF, HPET_TN_INT_ENB | mode);
-		arm(next_due);
+		arm(hpet_nmi.next_due);
 	} else {
 		/* periodic with VAL_SET: the first comparator write sets the first
 		 * expiry, the second the period (HPET spec 1.0a, 2.3.9.2.2) */
 		wr(HPET_T0_CONF, HPET_TN_INT_ENB | HPET_TN_PERIODIC | HPET_TN_VAL_SET | mode);
-		arm(next_due);
+		arm(hpet_nmi.next_due);
 		arm(period_ticks);
 	}
 	wr(HPET_GEN_CONF, HPET_CFG_ENABLE | HPET_CFG_LEGACY);
@@ -139,33 +126,25 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
  * NMI ran late, or the write lands late (an SMI, a preempted vCPU), start
  * again a period from now. QEMU fires at once for a comparator written
  * already passed: each such write owes an NMI (on a real HPET the credit
- * may hide one unknown NMI instead).
- * The comparator is set at least a quarter period past the counter as read
- * at TSC t_read; a write done within an eighth of a period of t_read (by
- * the TSC: at 50 kHz 2.5 us, against a microsecond for an HPET access)
- * landed before the counter could reach it, so the common case reads the
- * counter once per tick and needs no read-back; only a late one reads the
- * counter again. */
-static void rearm_in_nmi(uint64_t now, uint64_t t_read)
+ * may hide one unknown NMI instead). hpet_tick_in_nmi (hpet_tick.h) made
+ * the first write, not within an eighth of a period of its counter read:
+ * read the counter back, and while the write landed passed, write again
+ * (four writes in all at most). */
+uint64_t hpet_rearm_late_in_nmi(uint64_t next)
 {
-	uint64_t next = hpet_wrap(next_due + period, wide);
+	for (int tries = 1;; tries++) {
+		uint64_t t_read = rdtsc(), now = counter();
 
-	for (int tries = 0; tries < 4; tries++) {
-		if (hpet_delta(next, now, wide) < (int64_t)(period / 4))
-			next = hpet_wrap(now + period, wide);
-		/* the wrap interrupt of a 32-bit one-shot timer: a comparator
-		 * set past the wrap owes one */
-		wrap_owed = !wide && next < now;
-		arm(next);
-		if (rdtsc() - t_read < in_time_tsc)
+		if (!hpet_reached(now, next, hpet_nmi.wide))
 			break;
-		t_read = rdtsc();
-		now = counter();
-		if (!hpet_reached(now, next, wide))
+		hpet_nmi.passed_writes++;
+		if (tries == 4)
 			break;
-		passed_writes++;
+		next = hpet_arm_next_in_nmi(next, now);
+		if (rdtsc() - t_read < hpet_nmi.in_time_tsc)
+			break;
 	}
-	next_due = next;
+	return next;
 }
 
 /*
@@ -179,12 +158,16 @@ static void rearm_in_nmi(uint64_t now, uint64_t t_read)
  * by several periods (NMIs that came late, or merged) leaves as many NMIs
  * still owed as the extra periods.
  */
-static enum hpet_tick periodic_tick_in_nmi(void)
+enum hpet_tick hpet_periodic_tick_in_nmi(void)
 {
 	uint64_t cmp = comparator();
 
+	/* an NMI from elsewhere (another CPU's request) while the timer's
+	 * first start is under way: no period yet */
+	if (!hpet_nmi.period)
+		return HPET_NOT_DUE;
 	if (cmp != last_cmp) {
-		uint64_t moved = (uint64_t)hpet_delta(cmp, last_cmp, wide) / period;
+		uint64_t moved = (uint64_t)hpet_delta(cmp, last_cmp, hpet_nmi.wide) / hpet_nmi.period;
 
 		last_cmp = cmp;
 		if (dup_owed) {
@@ -194,7 +177,7 @@ static enum hpet_tick periodic_tick_in_nmi(void)
 		late_owed = moved > 1 ? moved - 1 : 0;
 		return HPET_TICK;
 	}
-	if (!dup_owed && hpet_reached(counter(), cmp, wide)) {
+	if (!dup_owed && hpet_reached(counter(), cmp, hpet_nmi.wide)) {
 		dup_owed = true;
 		late_owed = 0;
 		return HPET_TICK;
@@ -206,31 +189,20 @@ static enum hpet_tick periodic_tick_in_nmi(void)
 	return HPET_NOT_DUE;
 }
 
-/* One-shot: the counter has reached the comparator; the tick moves it on. */
-static enum hpet_tick one_shot_tick_in_nmi(uint64_t tsc)
+/* One-shot, the counter short of the expiry the timer owes. */
+enum hpet_tick hpet_one_shot_short_in_nmi(uint64_t now)
 {
-	uint64_t now = counter();
-
-	if (hpet_reached(now, next_due, wide)) {
-		rearm_in_nmi(now, tsc);
-		return HPET_TICK;
-	}
 	/* a 32-bit one-shot timer also interrupts when the counter wraps
 	 * (HPET 1.0a 2.3.9.2.1): now below the comparator that was set past it */
-	if (wrap_owed && now < next_due) {
-		wrap_owed = false;
+	if (hpet_nmi.wrap_owed && now < hpet_nmi.next_due) {
+		hpet_nmi.wrap_owed = false;
 		return HPET_WRAP;
 	}
-	if (passed_writes) {
-		passed_writes--;
+	if (hpet_nmi.passed_writes) {
+		hpet_nmi.passed_writes--;
 		return HPET_DUPLICATE;
 	}
 	return HPET_NOT_DUE;
-}
-
-enum hpet_tick hpet_tick_in_nmi(uint64_t tsc)
-{
-	return one_shot ? one_shot_tick_in_nmi(tsc) : periodic_tick_in_nmi();
 }
 
 void hpet_nmi_stop(void)

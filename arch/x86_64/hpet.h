@@ -41,9 +41,7 @@ enum hpet_tick {
 	HPET_WRAP,	/* 32-bit one-shot: the extra interrupt at the counter's wrap */
 	HPET_DUPLICATE,	/* an NMI of an expiry a tick already served */
 };
-/* tsc: RDTSC taken just before the call (one-shot: a comparator write
- * soon enough after it needs no read-back, see rearm_in_nmi). */
-enum hpet_tick hpet_tick_in_nmi(uint64_t tsc);
+/* hpet_tick_in_nmi(tsc): inline, in hpet_tick.h. */
 const char *hpet_why_absent(void);
 
 #endif

@@ -45,10 +45,10 @@
  *   T-136  | RIP                          |  as the interrupted context)
  *          +------------------------------+
  *   T-144  | error code (0)               |  the rest of a struct trap_frame
- *   T-152  | vector (2)                   |  whose CPU part is "outermost"
- *   T-160  | RAX ... T-272 R15            |
+ *   T-152  | vector (2)                   |  whose CPU part is "outermost";
+ *   T-160  | RAX ... T-272 R15            |  a fast pass fills only part of it
  *          +------------------------------+
- *          | nmi_dispatch() and below it any #PF/#BP/#DB frame it takes
+ *          | the C pass and below it any #PF/#BP/#DB frame it takes
  *
  * Invariants this file relies on:
  *  - No exception between NMI delivery and end_repeat_nmi, nor between the
@@ -65,8 +65,8 @@
  *  - The only way out of NMI context is the final IRET.
  */
 #include "boot_layout.h"
-#include "push_regs.h"
 #include "percpu_offsets.h"
+#include "trap_frame_offsets.h"
 
 #define REPEAT_RFLAGS	0x2	/* IF=0 DF=0 TF=0; bit 1 is always set */
 
@@ -200,7 +200,11 @@ repeat_nmi_window:
 	/* 5. repeat_nmi: reached by a jump (first pass) or by the
 	 * final IRET after a nested NMI rewrote the "iret" frame (repeat pass,
 	 * NMIs unblocked). Either way RSP = T-136 and every general register
-	 * holds the interrupted context's value. */
+	 * holds the interrupted context's value. The padding before it puts
+	 * the hook site below on an 8-byte boundary without a NOP that runs
+	 * (nothing falls through to here: the hook's body ends in a jump). */
+	.balign 8
+	.skip 2, 0xcc
 	.globl repeat_nmi
 repeat_nmi:
 	movq $1, (NMI_EXECUTING - NMI_OUTERMOST)(%rsp)	/* "NMI executing" = 1 */
@@ -209,7 +213,7 @@ repeat_nmi:
 	pushq -48(%rsp)				/* SS */
 	pushq -48(%rsp)				/* RSP */
 	.balign 8				/* text_poke patches it with one store */
-	.globl nmi_hook_copy_site
+	.globl nmi_hook_copy_site		/* (no padding here: see above) */
 nmi_hook_copy_site:				/* test hook: a 5-byte NOP, patched to a jmp */
 	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00
 	pushq -48(%rsp)				/* RFLAGS */
@@ -217,27 +221,70 @@ nmi_hook_copy_site:				/* test hook: a 5-byte NOP, patched to a jmp */
 	pushq -48(%rsp)				/* RIP */
 	.globl end_repeat_nmi
 end_repeat_nmi:
-	/* RSP = T-96. Step over "outermost" and build a struct trap_frame whose
-	 * CPU part is "outermost" itself (C must only read that part). */
-	subq $40, %rsp				/* T-136 */
-	pushq $0				/* error code */
-	pushq $2				/* vector */
-	PUSH_GPRS				/* struct trap_frame order */
-	movq %rsp, %rdi
+	/* RSP = T-96. Step over "outermost" and make room below it for the
+	 * rest of a struct trap_frame whose CPU part is "outermost" itself (C
+	 * must only read that part). The fast pass (nmi.h) gets the registers
+	 * a C call clobbers and RBP (the interrupted frame, for callchains);
+	 * RBX and R12-R15 stay in their registers, which C keeps. Only the
+	 * general pass, whose sources may read any register (a parked CPU's
+	 * frame, a backtrace request), gets the whole frame. Stores, not
+	 * pushes: the fields are not in push order. */
+	subq $(40 + TF_GPRS_BYTES), %rsp	/* T-272 */
+	movq %rax, TF_RAX(%rsp)
+	movq %rcx, TF_RCX(%rsp)
+	movq %rdx, TF_RDX(%rsp)
+	movq %rsi, TF_RSI(%rsp)
+	movq %rdi, TF_RDI(%rsp)
+	movq %rbp, TF_RBP(%rsp)
+	movq %r8, TF_R8(%rsp)
+	movq %r9, TF_R9(%rsp)
+	movq %r10, TF_R10(%rsp)
+	movq %r11, TF_R11(%rsp)
 	incq %gs:PERCPU_NMI_DEPTH		/* NMI context from here: even a breakpoint on */
-	call nmi_dispatch			/* nmi_dispatch's first byte counts as in NMI */
-	decq %gs:PERCPU_NMI_DEPTH
+						/* a pass's first byte counts as in NMI */
+	movq %rsp, %rdi
+	call *nmi_fast_pass(%rip)		/* never NULL */
+	testb %al, %al
+	jnz 2f					/* served: RBX, R12-R15 never left */
+	movq $2, TF_VECTOR(%rsp)
+	movq $0, TF_ERROR(%rsp)
+	movq %rbx, TF_RBX(%rsp)
+	movq %r12, TF_R12(%rsp)
+	movq %r13, TF_R13(%rsp)
+	movq %r14, TF_R14(%rsp)
+	movq %r15, TF_R15(%rsp)
+	movq %rsp, %rdi
+	call nmi_dispatch
+	movq TF_RBX(%rsp), %rbx
+	movq TF_R12(%rsp), %r12
+	movq TF_R13(%rsp), %r13
+	movq TF_R14(%rsp), %r14
+	movq TF_R15(%rsp), %r15
+	/* padding that only the general pass runs, so that the hook site
+	 * below lies on an 8-byte boundary with no NOP before it */
+	.balign 8
+	.nops 4
+2:	decq %gs:PERCPU_NMI_DEPTH
 	incq %gs:PERCPU_NMI_PASS		/* a repeat, if there is one, is pass 1, 2, ... */
 
 	/* 6. Exit: restore the interrupted context's registers, point RSP at
 	 * the "iret" frame, clear the flag, and leave by one IRET. Nothing here
 	 * may fault. A nested NMI after the clear is caught by test 2c and
 	 * turns this IRET into a jump to repeat_nmi. */
-	POP_GPRS
-	addq $(16 + 40), %rsp			/* vector, error, "outermost": T-96 */
+	movq TF_RAX(%rsp), %rax
+	movq TF_RCX(%rsp), %rcx
+	movq TF_RDX(%rsp), %rdx
+	movq TF_RSI(%rsp), %rsi
+	movq TF_RDI(%rsp), %rdi
+	movq TF_RBP(%rsp), %rbp
+	movq TF_R8(%rsp), %r8
+	movq TF_R9(%rsp), %r9
+	movq TF_R10(%rsp), %r10
+	movq TF_R11(%rsp), %r11
+	addq $(TF_GPRS_BYTES + 40), %rsp	/* the frame, "outermost": T-96 */
 	movq $0, (NMI_EXECUTING - NMI_IRET_FRAME)(%rsp)
 	.balign 8				/* text_poke patches it with one store */
-	.globl nmi_hook_exit_site
+	.globl nmi_hook_exit_site		/* (no padding here: see label 2) */
 nmi_hook_exit_site:				/* test hook: a 5-byte NOP, patched to a jmp */
 	.byte 0x0f, 0x1f, 0x44, 0x00, 0x00
 	.globl nmi_final_iret

@@ -1,6 +1,6 @@
 /* Assembly macros: push and pop the 15 general registers in the order of
  * struct trap_frame (RAX pushed first, R15 last, so R15 is at the lowest
- * address). Used by entry.S, nmi_entry.S and nmi_canary.S. */
+ * address). Used by entry.S and nmi_canary.S. */
 #ifndef ARCH_PUSH_REGS_H
 #define ARCH_PUSH_REGS_H
 

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include "trap_frame_offsets.h"
 
 struct trap_frame {
 	/* pushed by trap_common, last first */
@@ -19,6 +20,24 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "entry.S pushes 22 words");
 _Static_assert(offsetof(struct trap_frame, vector) == 15 * 8, "entry.S push order");
 _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "CPU frame follows");
+_Static_assert(offsetof(struct trap_frame, r15) == TF_R15 &&
+	       offsetof(struct trap_frame, r14) == TF_R14 &&
+	       offsetof(struct trap_frame, r13) == TF_R13 &&
+	       offsetof(struct trap_frame, r12) == TF_R12 &&
+	       offsetof(struct trap_frame, r11) == TF_R11 &&
+	       offsetof(struct trap_frame, r10) == TF_R10 &&
+	       offsetof(struct trap_frame, r9) == TF_R9 &&
+	       offsetof(struct trap_frame, r8) == TF_R8 &&
+	       offsetof(struct trap_frame, rbp) == TF_RBP &&
+	       offsetof(struct trap_frame, rdi) == TF_RDI &&
+	       offsetof(struct trap_frame, rsi) == TF_RSI &&
+	       offsetof(struct trap_frame, rdx) == TF_RDX &&
+	       offsetof(struct trap_frame, rcx) == TF_RCX &&
+	       offsetof(struct trap_frame, rbx) == TF_RBX &&
+	       offsetof(struct trap_frame, rax) == TF_RAX &&
+	       offsetof(struct trap_frame, vector) == TF_VECTOR &&
+	       offsetof(struct trap_frame, error) == TF_ERROR &&
+	       offsetof(struct trap_frame, rip) == TF_GPRS_BYTES, "trap_frame_offsets.h");
 
 void capture_regs(struct trap_frame *f);	/* capture_regs.S */
 

@@ -14,6 +14,7 @@
 #include "monitor/debug/insn_boundary.h"
 #include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
+#include "monitor/nmi/nmi.h"
 #include "monitor/smp/smp_world.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fault_safe.h"
@@ -69,7 +70,14 @@ bool bp_change_interrupted(void)
 
 static void change(bool begin)
 {
+	/* NMIs take the general pass while a breakpoint is set (or about to
+	 * be): the fast pass stands in for nmi_dispatch, the sources' claims
+	 * and sample_in_nmi, and a breakpoint on any of them is hit as ever */
+	if (begin)
+		nmi_hold_fast_pass(true);
 	changing = begin ? this_cpu()->cpu + 1 : 0;
+	if (!begin)
+		nmi_hold_fast_pass(bp_count() > 0);
 }
 
 static enum bp_error add(uint64_t addr, bool trace, unsigned int *id, struct bp_why *why)

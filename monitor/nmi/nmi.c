@@ -1,17 +1,10 @@
 /*
- * NMI dispatcher: one pass per call from nmi_entry.S. Companion rules of
- * NMI.md: the C latch; CR2 and DR6 read on entry and written back if the
- * pass changed them (an NMI may interrupt a #PF or #DB handler before it
- * read them); DR7 breakpoints off during the pass (no watchpoint fires in
- * NMI context; the single-step #DB over an int3 is the one #DB allowed).
- * Only a #PF writes CR2 and only a #DB writes DR6, and the trap path counts
- * each one taken in NMI context (stats.faults): a pass that took neither
- * reads each register once and writes none (on hardware a CR or DR access
- * costs tens of cycles, and under a hypervisor it may exit).
+ * NMI dispatcher: one pass per call from nmi_entry.S, every registered
+ * source asked. The C latch, and around the sources the companion rules of
+ * nmi_pass.h. nmi_entry.S tries the fast pass first, if one is set.
  */
 #include "monitor/nmi/nmi.h"
-#include "monitor/debug/debug_path.h"
-#include "monitor/debug/dr_alloc.h"
+#include "monitor/nmi/nmi_pass.h"
 #include "monitor/lib/string.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
@@ -25,6 +18,21 @@
 static const struct nmi_source *sources[MAX_SOURCES];
 static unsigned int nsources;
 static struct nmi_cpu nmi_cpus[MAX_CPUS];
+/* The fast pass while none is set: never takes the pass. */
+static bool no_fast_pass(struct trap_frame *f)
+{
+	(void)f;
+	return false;
+}
+
+bool (*volatile nmi_fast_pass)(struct trap_frame *f) = no_fast_pass;
+static bool (*fast_pass_set)(struct trap_frame *f);
+static bool fast_pass_held;
+
+static void publish_fast_pass(void)
+{
+	nmi_fast_pass = fast_pass_set && !fast_pass_held ? fast_pass_set : no_fast_pass;
+}
 
 /* Open the NMI window now, from inside the handler: an IRET to the next
  * instruction on the current stack (the idea of Linux's CONFIG_DEBUG_ENTRY),
@@ -53,6 +61,26 @@ void nmi_register_source(const struct nmi_source *src)
 {
 	if (nsources < MAX_SOURCES)
 		sources[nsources++] = src;
+	if (!src->fast_pass_checks) {
+		fast_pass_set = NULL;
+		publish_fast_pass();
+	}
+}
+
+bool nmi_set_fast_pass(bool (*pass_in_nmi)(struct trap_frame *f))
+{
+	for (unsigned int i = 0; i < nsources; i++)
+		if (pass_in_nmi && !sources[i]->fast_pass_checks)
+			return false;
+	fast_pass_set = pass_in_nmi;
+	publish_fast_pass();
+	return true;
+}
+
+void nmi_hold_fast_pass(bool held)
+{
+	fast_pass_held = held;
+	publish_fast_pass();
 }
 
 void nmi_log_in_nmi(uint32_t event, uint64_t arg)
@@ -67,20 +95,14 @@ void nmi_dispatch(struct trap_frame *f)
 	struct percpu *p = this_cpu();
 	struct nmi_cpu *n = p->nmi;
 	uint64_t t0 = rdtsc();
-	uint64_t cr2, dr6, dr7, pf, db;
+	struct nmi_pass_regs r;
 	bool repeat = p->nmi_pass > 0;
 
 	if (!nmi_latch_enter(&n->latch, &n->stats)) {
 		nmi_log_in_nmi(NMI_LOG_LATCHED, f->rip);
 		return;
 	}
-	pf = n->stats.faults[VEC_PF];
-	db = n->stats.faults[VEC_DB];
-	cr2 = read_cr2();
-	dr6 = read_dr6();
-	dr7 = read_dr7();
-	if (dr7 & DR7_ENABLE_BITS)
-		write_dr7(dr7 & ~DR7_ENABLE_BITS);
+	nmi_pass_begin(n, &r);
 	if (n->debug_unmask)
 		iret_to_self();
 
@@ -97,19 +119,7 @@ void nmi_dispatch(struct trap_frame *f)
 			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);
 	} while (nmi_latch_again(&n->latch));
 
-	if (n->break_rip) {
-		/* an execute breakpoint in the register the allocator keeps for it */
-		dr_write_addr(DR_BREAK_REG, n->break_rip);
-		dr7 = dr7_with(dr7, DR_BREAK_REG, DR_RW_EXEC, 1);
-		n->break_rip = 0;
-		write_dr7(dr7);
-	} else if (dr7 & DR7_ENABLE_BITS) {
-		write_dr7(dr7);
-	}
-	if (n->stats.faults[VEC_DB] != db && read_dr6() != dr6)
-		write_dr6(dr6);
-	if (n->stats.faults[VEC_PF] != pf && read_cr2() != cr2)
-		write_cr2(cr2);
+	nmi_pass_end(n, &r);
 	nmi_account_cycles(&n->stats, rdtsc() - t0);
 }
 

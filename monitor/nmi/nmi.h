@@ -16,6 +16,9 @@ struct nmi_source {
 	const char *name;
 	/* NMI context. Was this NMI (or an earlier, merged one) yours? Serve it. */
 	bool (*claim_in_nmi)(const struct trap_frame *f, bool repeat);
+	/* The fast pass (nmi_set_fast_pass) asks this source itself; with any
+	 * source registered that it does not know, there is no fast pass. */
+	bool fast_pass_checks;
 };
 
 struct nmi_cpu {
@@ -36,6 +39,23 @@ void nmi_register_source(const struct nmi_source *src);
 
 struct nmi_cpu *nmi_this_cpu(void);
 void nmi_dispatch(struct trap_frame *f);	/* called by nmi_entry.S */
+
+/*
+ * The fast pass: a pass specialised to the sources it knows, without the
+ * loop over them, tried by nmi_entry.S before nmi_dispatch. It returns
+ * false, having changed nothing, when the pass is not one it can take
+ * (then nmi_dispatch runs); true when it did everything nmi_dispatch would
+ * have (latch, nmi_pass.h, the sources' claims, accounting). Its frame has
+ * RIP, RFLAGS, RSP and RBP of the interrupted context and the registers a
+ * call clobbers, not RBX or R12-R15 (the fast pass never reads them, and
+ * the C calling convention keeps them). Set from normal context; refused
+ * (false) while a source without fast_pass_checks is registered.
+ */
+extern bool (*volatile nmi_fast_pass)(struct trap_frame *f);
+bool nmi_set_fast_pass(bool (*pass_in_nmi)(struct trap_frame *f));	/* NULL: none */
+/* While held, every pass is general (the breakpoint engine holds it while
+ * any breakpoint is set). */
+void nmi_hold_fast_pass(bool held);
 
 /* Counters the entry code keeps in the spare words above T. */
 uint64_t nmi_nested_count(void);

@@ -59,6 +59,7 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 static const struct nmi_source ipi_source = {
 	.name = "self-NMI IPI",
 	.claim_in_nmi = claim_in_nmi,
+	.fast_pass_checks = true,	/* its pending word: profiler.c's fast pass */
 };
 
 void nmi_ipi_init(void)

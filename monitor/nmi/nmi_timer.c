@@ -4,28 +4,14 @@
 #include "monitor/cpuinfo.h"
 #include "monitor/lib/string.h"
 #include "monitor/nmi/nmi.h"
+#include "monitor/nmi/nmi_timer_tick.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/hpet.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/tsc.h"
 
 static uint64_t want[3];		/* by user */
-/* The profiler's own period: below the break watch's rate the timer runs
- * faster than it asked, and only every so many ticks are samples. */
-static volatile uint64_t sample_period_tsc;
-static volatile uint64_t last_sample;
-static volatile uint64_t period_tsc;	/* the timer's own period */
-static struct nmi_timer_stats stats;
-static void (*volatile tick_hook)(const struct trap_frame *f);
-/* The tick hook (the Ctrl-C watch) runs at its user's own rate, not at
- * every tick of a faster profiler: it polls the UART, a port read. */
-static volatile uint64_t hook_period_tsc;
-static volatile uint64_t last_hook;
-static void (*volatile sampler)(const struct trap_frame *f);
-/* An expiry (a tick, its duplicate or a wrap) was found in a pass another
- * source claimed, or in a repeat pass: the HPET's own NMI for it may still
- * come (the late-delivery rule before claim_in_nmi). */
-static bool owed;
+struct nmi_timer_state nmi_timer;
 /*
  * Periodic or one-shot HPET. QEMU's TCG fires the periodic timer twice per
  * period under -icount, and its MMIO costs no more than an instruction:
@@ -37,8 +23,6 @@ static bool owed;
  * hpet=32bit runs timer 0 in 32-bit mode, as on a 32-bit HPET.
  */
 static bool one_shot;
-/* The timer cannot tell its NMIs from others' (the late-delivery rule). */
-static bool takes_all;
 
 static bool on_tcg(void)
 {
@@ -59,13 +43,28 @@ static void retune(void)
 	uint64_t hz = want[TIMER_BREAK_WATCH] > want[TIMER_PROFILER] ?
 		      want[TIMER_BREAK_WATCH] : want[TIMER_PROFILER];
 
-	if (hz == stats.hz)
+	if (hz == nmi_timer.stats.hz)
 		return;
 	hpet_nmi_stop();
-	stats.hz = hz;
-	period_tsc = hz ? tsc_hz() / hz : 0;
+	nmi_timer.stats.hz = hz;
+	nmi_timer.period_tsc = hz ? tsc_hz() / hz : 0;
 	if (hz)
 		hpet_nmi_start(hpet_hz() / hz, one_shot);
+}
+
+/* The users' deadlines (nmi_timer_tick.h) from their periods and the
+ * timer's; from here on the ticks move them on. */
+static void plan(void)
+{
+	uint64_t sp = nmi_timer.sample_period_tsc;
+
+	nmi_timer.hook_due = nmi_timer.tick_hook && nmi_timer.hook_period_tsc ? 0 : ~0ull;
+	if (!sp)
+		nmi_timer.sample_due = ~0ull;
+	else if (sp <= nmi_timer.period_tsc)
+		nmi_timer.sample_due = 0;
+	else
+		nmi_timer.sample_due = nmi_timer.last_sample + sp - nmi_timer.period_tsc / 2;
 }
 
 void nmi_timer_want(enum nmi_timer_user who, uint64_t hz)
@@ -74,27 +73,30 @@ void nmi_timer_want(enum nmi_timer_user who, uint64_t hz)
 		return;
 	want[who] = hz;
 	if (who == TIMER_BREAK_WATCH)
-		hook_period_tsc = hz ? tsc_hz() / hz : 0;
+		nmi_timer.hook_period_tsc = hz ? tsc_hz() / hz : 0;
 	if (who == TIMER_PROFILER) {
-		sample_period_tsc = hz ? tsc_hz() / hz : 0;
-		last_sample = rdtsc();
+		nmi_timer.sample_period_tsc = hz ? tsc_hz() / hz : 0;
+		nmi_timer.last_sample = rdtsc();
 	}
+	plan();		/* a user that stops takes no tick from here */
 	retune();
+	plan();		/* the timer's new period */
 }
 
 void nmi_timer_get_stats(struct nmi_timer_stats *s)
 {
-	*s = stats;
+	*s = nmi_timer.stats;
 }
 
 void nmi_timer_set_tick_hook(void (*tick_in_nmi)(const struct trap_frame *f))
 {
-	tick_hook = tick_in_nmi;
+	nmi_timer.tick_hook = tick_in_nmi;
+	plan();
 }
 
 void nmi_timer_set_sampler(void (*sample_in_nmi)(const struct trap_frame *f))
 {
-	sampler = sample_in_nmi;
+	nmi_timer.sampler = sample_in_nmi;
 }
 
 bool nmi_timer_one_shot(void)
@@ -134,63 +136,29 @@ const char *nmi_timer_why_absent(void)
  * twice per expiry, both often before one pass reads the comparator. */
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
-	void (*hook)(const struct trap_frame *);
 	void (*s)(const struct trap_frame *);
-	unsigned int others;
-	enum hpet_tick t;
-	uint64_t now;
 
 	/* the IOAPIC sends the HPET's NMI to the bootstrap CPU alone (hpet.c):
 	 * another CPU's NMI is never a tick, and its stats are not per CPU */
-	if (!stats.hz || this_cpu()->cpu != 0)
+	if (!nmi_timer.stats.hz || this_cpu()->cpu != 0)
 		return false;
-	now = rdtsc();
-	t = hpet_tick_in_nmi(now);
-	others = this_cpu()->nmi->pass_claims;
-	if (t == HPET_NOT_DUE) {
-		/* the late-delivery rule (above) */
-		if (repeat || others || !(takes_all || owed))
-			return false;
-		owed = false;	/* that was it */
-		stats.early_dropped++;
-		return true;
-	}
-	owed = repeat || others > 0;
-	if (t == HPET_WRAP) {
-		stats.wraps++;
-		return true;
-	}
-	if (t == HPET_DUPLICATE) {
-		stats.early_dropped++;
-		return true;
-	}
-	stats.ticks++;
-	hook = tick_hook;
-	/* at its own rate, give or take half a tick */
-	if (hook && hook_period_tsc && now - last_hook + period_tsc / 2 >= hook_period_tsc) {
-		last_hook = now;
-		hook(f);
-	}
-	/* at the profiler's own rate every tick; below the timer's rate its
-	 * phase is kept (a tick late or early by half a tick still counts) */
-	if (sample_period_tsc && (sample_period_tsc <= period_tsc ||
-				  now - last_sample + period_tsc / 2 >= sample_period_tsc)) {
-		last_sample += sample_period_tsc;
-		if (now - last_sample > sample_period_tsc)
-			last_sample = now;	/* fell behind: start again from here */
-		/* the ledger's NMIs: counted here, by the source, whatever the
-		 * sampler then does with the tick (sample, lost or dropped) */
-		stats.sampled++;
-		s = sampler;
+	switch (nmi_timer_tick_in_nmi(f, rdtsc(), repeat, this_cpu()->nmi->pass_claims)) {
+	case TIMER_NOT_MINE:
+		return false;
+	case TIMER_SAMPLE:
+		s = nmi_timer.sampler;
 		if (s)
 			s(f);
+		return true;
+	default:
+		return true;
 	}
-	return true;
 }
 
 static const struct nmi_source timer_source = {
 	.name = "HPET timer 0",
 	.claim_in_nmi = claim_in_nmi,
+	.fast_pass_checks = true,	/* nmi_timer_tick_in_nmi: profiler.c's fast pass */
 };
 
 void nmi_timer_init(void)
@@ -198,7 +166,8 @@ void nmi_timer_init(void)
 	const struct acpi_mmio *io = acpi_boot_mmio();
 
 	one_shot = choose_one_shot();
-	takes_all = bootinfo_has_option("quirk=nmi-late") || (!one_shot && on_tcg());
+	plan();
+	nmi_timer.takes_all = bootinfo_has_option("quirk=nmi-late") || (!one_shot && on_tcg());
 	if (hpet_init(io->hpet, io->ioapic, bootinfo_has_option("hpet=32bit")))
 		nmi_register_source(&timer_source);
 }

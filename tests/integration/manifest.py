@@ -139,6 +139,8 @@ TESTS = [
       timeout=300),
     t(prof.test_prof_lazy_workload_with_lazy_reset_between, timeout=200),
     t(prof.test_prof_trace_breakpoint_on_the_sampler, accels=INT3, timeout=300),
+    t(prof.test_fast_pass_takes_the_ticks_and_yields_to_breakpoints, accels=("tcg",), icount=3,
+      timeout=300),
 
     # profcap.py boots its own QEMU, under TCG with -icount as make profile does
     t(tools.test_profcap_boot_writes_folded_and_perf, accels=("tcg",), monitor=False),

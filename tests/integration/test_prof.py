@@ -261,3 +261,34 @@ def test_prof_trace_breakpoint_on_the_sampler(mon):
            "leaves under a breakpoint:\n" + out)
     mon.cmd("bp del all")
     still_works(mon)
+
+
+def general_passes(mon):
+    """NMI passes through nmi_dispatch so far: `nmi` times those only (the
+    profiler's fast pass is not timed there; "no NMI yet" when none was)."""
+    m = re.search(r"\((\d+) passes timed\)", mon.cmd("nmi"))
+    return int(m.group(1)) if m else 0
+
+
+def test_fast_pass_takes_the_ticks_and_yields_to_breakpoints(mon):
+    """One CPU, the timer profiling, nothing else asking: every tick is the
+    fast pass's, none goes through nmi_dispatch. With a breakpoint set
+    (anywhere) every tick takes the general pass, where breakpoints on
+    nmi_dispatch, the claims and sample_in_nmi are hit as before; with it
+    deleted the fast pass is back."""
+    def run():
+        before = general_passes(mon)
+        c = counts(mon.cmd("prof record hz=10000 work mix 7:2:1 100", timeout=120))
+        expect(c["samples"] > 1000, "too few samples: %r" % c)
+        return general_passes(mon) - before, c
+
+    general, c = run()
+    expect_eq(general, 0, "general passes while the fast pass may take every tick (%r)" % c)
+    expect("breakpoint" in mon.cmd("bp add work_mix_leaf_c trace"), "bp add")
+    general, c = run()
+    ticks = c["samples"] + c["lost"] + c["dropped"]
+    expect(general >= ticks, "general passes %d, ticks %d: the fast pass ran under a "
+           "breakpoint" % (general, ticks))
+    mon.cmd("bp del all")
+    general, c = run()
+    expect_eq(general, 0, "general passes after bp del all (%r)" % c)
