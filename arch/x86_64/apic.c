@@ -122,7 +122,8 @@ void apic_send_self_nmi(void)
 /* xAPIC: ICR high is borrowed and given back. An NMI that sends a self-NMI
  * between the two stores would send it to dest instead; the only such
  * senders are nmi test and trap, which never run beside a cross-CPU send
- * (both are shell commands on the shell CPU). */
+ * on their CPU (shell commands, and nmi test's share on an AP, its only
+ * work while it runs; nmi test posts the APs their shares before its own). */
 static void send_ipi(unsigned int dest, uint32_t low)
 {
 	wait_icr_idle();

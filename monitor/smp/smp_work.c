@@ -2,6 +2,7 @@
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/status.h"
 #include "monitor/lib/string.h"
+#include "monitor/nmi/nmi_selftest.h"
 #include "monitor/shell/console.h"
 #include "monitor/shell/parse.h"
 #include "monitor/work/work_mix.h"
@@ -97,6 +98,10 @@ void smp_work_run(const struct smp_job *job, char *line, size_t n)
 
 	if (!strcmp(name, "mix")) {
 		run_mix(job, line, n);
+		return;
+	}
+	if (!strcmp(name, "nmi-test")) {
+		nmi_selftest_ap(job, line, n);
 		return;
 	}
 	if (job->argc == 2)
