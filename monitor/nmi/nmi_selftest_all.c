@@ -22,10 +22,11 @@
 #include "arch/x86_64/tsc.h"
 
 /* The others run the same cases as the shell CPU, started a little later
- * and sharing the machine with it (under TCG without MTTCG, one host
- * thread for all): they get three times its time, two seconds at least. */
-#define WAIT_FACTOR	3
-#define WAIT_MIN_MS	2000
+ * and sharing the machine with it (their vCPUs may share host cores with
+ * it, or one host thread under TCG's -icount): they get ten times its
+ * time, five seconds at least, before they are named and not waited for. */
+#define WAIT_FACTOR	10
+#define WAIT_MIN_MS	5000
 
 /* Each written by its own CPU, read by the shell CPU after that CPU's
  * done count (release) says it is complete. */
