@@ -116,7 +116,7 @@ def run_on(mon, n, cpus):
 
 
 def test_nmi_test_on_every_cpu_at_once(mon):
-    run_on(mon, 200, [0, 1, 2, 3])
+    run_on(mon, 1000, [0, 1, 2, 3])
     # a CPU running a workload is named and left out; the others still run
     out = mon.cmd("work spin 1000 cpu=2")
     expect("started on cpu 2" in out, out)
