@@ -84,16 +84,16 @@
  * hook_exit: the NMI takes test 2c; it is seen in the T+0 counter. Its body
  *   lies outside the window (the flag is 0 and RSP is at the "iret" frame).
  */
-.macro NMI_HOOK name, counter, resume, repeat_only, id
+.macro NMI_HOOK name, counter, resume, repeat_only
 	.globl \name
 \name:
-	cmpq $\id, %gs:PERCPU_HOOK_ARMED	/* this CPU armed this hook */
-	jne 3f
+	cmpq $0, %gs:PERCPU_HOOK_ARMED
+	je 3f
 	.if \repeat_only
 	cmpq $0, %gs:PERCPU_NMI_PASS		/* a first pass has NMIs blocked: */
 	je 3f					/* its self-NMI could not arrive */
 	.endif
-	movq $0, %gs:PERCPU_HOOK_ARMED
+	decq %gs:PERCPU_HOOK_ARMED
 	movq %rax, %gs:PERCPU_HOOK_SAVE
 	movq %rcx, %gs:PERCPU_HOOK_SAVE+8
 	movq %rdx, %gs:PERCPU_HOOK_SAVE+16
@@ -195,7 +195,7 @@ nmi_entry:
 	 * range. It opens with the copy hook's body, which runs only when a
 	 * test patches a jump to it, so that its self-NMI lands in the window. */
 repeat_nmi_window:
-	NMI_HOOK nmi_hook_copy, NMI_SPARE_IN_WINDOW, nmi_hook_copy_site + 5, 1, NMI_HOOK_COPY
+	NMI_HOOK nmi_hook_copy, NMI_SPARE_IN_WINDOW, nmi_hook_copy_site + 5, 1
 
 	/* 5. repeat_nmi: reached by a jump (first pass) or by the
 	 * final IRET after a nested NMI rewrote the "iret" frame (repeat pass,
@@ -261,7 +261,7 @@ nested_nmi:
 	.size nmi_entry, . - nmi_entry
 
 
-	NMI_HOOK nmi_hook_exit, NMI_SPARE_NESTED, nmi_hook_exit_site + 5, 0, NMI_HOOK_EXIT
+	NMI_HOOK nmi_hook_exit, NMI_SPARE_NESTED, nmi_hook_exit_site + 5, 0
 
 	.globl nmi_entry_end
 nmi_entry_end:

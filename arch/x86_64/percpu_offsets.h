@@ -12,9 +12,7 @@
 #define PERCPU_NMI_TOP		16	/* "T": this CPU's NMI IST pointer */
 #define PERCPU_APIC_ICR		24	/* virtual address of the xAPIC ICR (low word); 0: x2APIC */
 #define PERCPU_SELF_NMI_ICR	32	/* ICR value that sends an NMI to this CPU (x2APIC: all 64 bits) */
-#define PERCPU_HOOK_ARMED	40	/* the NMI entry's test hook that fires next, or 0: */
-#define NMI_HOOK_COPY		1	/* one hook at a time, as both sites are patched at */
-#define NMI_HOOK_EXIT		2	/* once (every CPU runs nmi test's cases at once) */
+#define PERCPU_HOOK_ARMED	40	/* test hooks in the NMI entry fire while > 0 */
 #define PERCPU_HOOK_FIRED	48	/* hooks that saw their NMI arrive */
 #define PERCPU_HOOK_TIMEOUTS	56	/* hooks that gave up waiting */
 #define PERCPU_HOOK_SAVE	64	/* 4 words: registers a hook borrows */

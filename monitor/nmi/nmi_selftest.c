@@ -186,10 +186,10 @@ static void touch_in_nmi(uint64_t va)
 		my_state()->access_faults++;
 }
 
-static void arm_hook(unsigned int hook)
+static void arm_hook(void)
 {
 	nmi_ipi_expect();		/* the hook's NMI is one of ours */
-	this_cpu()->hook_armed = hook;
+	this_cpu()->hook_armed = 1;
 }
 
 /* NMI context: the case's action, run by the pass that claims the request. */
@@ -235,11 +235,11 @@ static void action_in_nmi(uint64_t pass)
 		break;
 	case C_COPY:
 		force_nest_in_nmi(open_window_in_nmi);
-		arm_hook(NMI_HOOK_COPY);	/* fires in the repeat pass's frame copy */
+		arm_hook();		/* fires in the repeat pass's frame copy */
 		break;
 	case C_EXIT:
 		open_window_in_nmi();	/* open the window, no NMI pending */
-		arm_hook(NMI_HOOK_EXIT);	/* fires between clearing the flag and the IRET */
+		arm_hook();		/* fires between clearing the flag and the IRET */
 		break;
 	case C_CR2:
 		touch_in_nmi(TEST_PAGE_B);	/* CR2 := B under the #PF handler of A */
@@ -282,23 +282,36 @@ static void patch_jump(char *site, char *target)
 	text_poke(site, jmp, 5);
 }
 
-/* The copy and exit hooks stay patched for the whole run, on every CPU at
- * once, rather than around each iteration: a hook acts only on the CPU that
- * armed it, and only the one it armed (%gs:hook_armed, set by that CPU's
- * own case), and elsewhere jumps straight back, registers untouched, so the
- * CPUs' window cases run side by side. Patching per iteration would need every other CPU to serialise (an
- * NMI each, smp_sync_cores) after every patch, NMIs that would land in the
- * middle of their own cases' counts. */
-void nmi_selftest_hooks(bool on)
+/* The hook sites are shared text, patched for the window cases only, as
+ * the monitor runs without them otherwise (the sampling path, make bench's
+ * breakdown of nmi test's NMIs). With several CPUs under test, all of them
+ * meet between cases (nmi_selftest_meet) and the shell CPU patches while
+ * the others wait, so that every CPU runs window-copy with the copy site
+ * alone patched and window-exit with the exit site alone, as one CPU does:
+ * a hook acts on the CPU that armed it (%gs:hook_armed), whichever site it
+ * is reached from. Each patch is followed by an NMI to every other CPU,
+ * which serialises it (smp_sync_cores): outside every case's counts, as
+ * the others wait at the meeting point then. Shell CPU. */
+static void set_hooks(unsigned int step)
 {
-	if (on) {
+	if (step == STEP_EXIT || step == STEP_DONE)
+		text_poke(step == STEP_EXIT ? nmi_hook_copy_site : nmi_hook_exit_site, nop5, 5);
+	if (step == STEP_COPY)
 		patch_jump(nmi_hook_copy_site, nmi_hook_copy);
+	if (step == STEP_EXIT)
 		patch_jump(nmi_hook_exit_site, nmi_hook_exit);
-	} else {
-		text_poke(nmi_hook_copy_site, nop5, 5);
-		text_poke(nmi_hook_exit_site, nop5, 5);
-	}
 	smp_sync_cores();	/* the cross-modifying code rule (smp_world.h) */
+}
+
+/* This CPU, between two cases: meets the others, and the hooks are set for
+ * the cases from step on. Returns the first-level NMIs it took meanwhile
+ * (the serialising ones), which are no case's. */
+static uint64_t meet(unsigned int step)
+{
+	uint64_t before = nmi_this_cpu()->stats.first;
+
+	nmi_selftest_meet(step, set_hooks);
+	return nmi_this_cpu()->stats.first - before;
 }
 
 struct expect {
@@ -509,7 +522,7 @@ void nmi_selftest_here(unsigned long n, struct nmi_selftest_result *r)
 	struct nmi_cpu *c = nmi_this_cpu();
 	unsigned int pass = 0, fail = 0, skip = 0;
 	struct snapshot start, end;
-	uint64_t t0 = rdtsc(), t1, hz = tsc_hz(), nmis, us;
+	uint64_t t0 = rdtsc(), t1, hz = tsc_hz(), nmis, us, met = 0;
 	static const struct expect int3 = { .first = 1, .repeats = 1, .nested = 1, .handled = 2, .opener = 1 };
 	static const struct expect lazy = { .first = 1, .repeats = 1, .nested = 1, .handled = 2,
 					    .pf = 1, .pf_nmi = 1 };
@@ -553,8 +566,11 @@ void nmi_selftest_here(unsigned long n, struct nmi_selftest_result *r)
 				 0));
 	}
 	TALLY(run_driven("repeat-state", C_REPEAT, n, &repeat, 0));
+	met += meet(STEP_COPY);
 	TALLY(run_driven("window-copy", C_COPY, n, &copy, 0));
+	met += meet(STEP_EXIT);
 	TALLY(run_driven("window-exit", C_EXIT, n, &exitw, 0));
+	met += meet(STEP_DONE);
 	TALLY(run_cr2(n));
 	nmi_ipi_set_action(NULL);
 
@@ -568,7 +584,7 @@ void nmi_selftest_here(unsigned long n, struct nmi_selftest_result *r)
 		TALLY(ok);
 	}
 	t1 = rdtsc();
-	nmis = (end.s.first - start.s.first) + (end.nested - start.nested) +
+	nmis = (end.s.first - start.s.first - met) + (end.nested - start.nested) +
 	       (end.window - start.window);
 	us = (t1 - t0) / (hz / 1000000 ? hz / 1000000 : 1);
 	nst_say("nmi test: %s %u passed, %u failed, %u skipped; %lu NMIs (%lu nested) in %lu ms, "

@@ -1,7 +1,6 @@
 #ifndef MONITOR_NMI_SELFTEST_H
 #define MONITOR_NMI_SELFTEST_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,9 +19,12 @@ struct nmi_selftest_result {
 /* Shell CPU, before any CPU runs its cases: reads the boot options and
  * whether timer NMIs arrive (one line if they do). */
 void nmi_selftest_prepare(void);
-/* Shell CPU, while no CPU runs its cases: patches the entry code's test
- * hook sites (on) or restores them, then makes every CPU serialise. */
-void nmi_selftest_hooks(bool on);
+/* Where every CPU under test meets, between two cases: the entry code's
+ * test hook sites are set for the cases that follow. */
+enum { STEP_COPY = 1, STEP_EXIT, STEP_DONE };
+/* Every CPU under test, at step: the shell CPU calls set(step) once all
+ * have come (or a bound has passed), then all go on. */
+void nmi_selftest_meet(unsigned int step, void (*set)(unsigned int step));
 /* This CPU's share: every case, its lines through nst_say, its verdict. */
 void nmi_selftest_here(unsigned long n, struct nmi_selftest_result *r);
 /* An AP's job "nmi-test N" (smp_work.c): its share, then its verdict as

@@ -1,9 +1,9 @@
 /*
- * nmi test on every online CPU at once. The shell CPU patches the entry
- * code's hook sites (every CPU serialises after the patch), posts the job
+ * nmi test on every online CPU at once. The shell CPU posts the job
  * "nmi-test N" to every idle AP through its mailbox (smp.h), runs its own
- * share, waits a bounded time for the others, restores the sites, and
- * prints one block per CPU and a verdict line over them all.
+ * share, waits a bounded time for the others, and prints one block per CPU
+ * and a verdict line over them all. Between cases the CPUs meet, for the
+ * shell CPU to set the entry code's hook sites (nmi_selftest.c).
  *
  * A CPU that is busy (a workload), stopped or not responding is named and
  * left out. One that has not finished within the bound is named and fails
@@ -31,6 +31,46 @@
 /* Each written by its own CPU, read by the shell CPU after that CPU's
  * done count (release) says it is complete. */
 static struct nmi_selftest_result results[MAX_CPUS];
+
+/* The run in progress: who takes part, since when, and the numbering of
+ * its meeting points: a run's steps lie above every earlier run's, so a CPU
+ * still in an earlier run (named and left out of this one) is never taken
+ * for one that has come. arrived[]: each CPU's own; released: the shell's. */
+static unsigned int run_mask, run_shell;
+static uint64_t run_t0;
+static volatile unsigned int run_base;
+static volatile unsigned int arrived[MAX_CPUS], released;
+
+/* A bound for any wait of the run, from now. */
+static uint64_t run_deadline(void)
+{
+	uint64_t now = rdtsc(), min = tsc_hz() / 1000 * WAIT_MIN_MS;
+	uint64_t w = WAIT_FACTOR * (now - run_t0);
+
+	return now + (w > min ? w : min);
+}
+
+void nmi_selftest_meet(unsigned int step, void (*set)(unsigned int step))
+{
+	unsigned int me = this_cpu()->cpu, at = run_base + step;
+	uint64_t end = run_deadline();
+
+	__atomic_store_n(&arrived[me], at, __ATOMIC_RELEASE);
+	if (me != run_shell) {
+		/* bounded: the shell CPU may have left (a fault aborted its
+		 * command); without the hooks set the window cases fail */
+		while (__atomic_load_n(&released, __ATOMIC_ACQUIRE) < at && rdtsc() < end)
+			cpu_relax();
+		return;
+	}
+	/* one that has not come by the bound will fail or be late: named then */
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		while ((run_mask & (1u << i)) &&
+		       __atomic_load_n(&arrived[i], __ATOMIC_ACQUIRE) < at && rdtsc() < end)
+			cpu_relax();
+	set(step);
+	__atomic_store_n(&released, at, __ATOMIC_RELEASE);
+}
 
 void nmi_selftest_ap(const struct smp_job *job, char *line, size_t size)
 {
@@ -72,7 +112,7 @@ int nmi_selftest(unsigned long n)
 	unsigned int tested = 0, late = 0, unstarted = 0;
 	struct smp_job job = { .argc = 2, .argv = { "nmi-test" } };
 	struct nmi_selftest_result all = { 0 };
-	uint64_t hz = tsc_hz(), t0, own, wait, end, us;
+	uint64_t hz = tsc_hz(), t0, from, end, us;
 	char why[48];
 
 	nmi_selftest_prepare();
@@ -87,24 +127,25 @@ int nmi_selftest(unsigned long n)
 	for (unsigned int i = 0; i < ncpus; i++)
 		tested += (mask >> i) & 1;
 	nst_out_start(tested > 1, mask);
-	nmi_selftest_hooks(true);
 	fmt_snprintf(job.argv[1], SMP_JOB_ARG_LEN, "%lu", n);
 	t0 = rdtsc();
+	run_t0 = t0;
+	run_shell = self;
+	run_mask = mask;
+	run_base += STEP_DONE + 1;
 	for (unsigned int i = 0; i < ncpus; i++)
 		if (i != self && (mask & (1u << i)) && smp_post(i, &job)) {
 			mask &= ~(1u << i);	/* smp_post said why */
+			run_mask = mask;
 			unstarted++;
 		}
 	nmi_selftest_here(n, &results[self]);
-	own = rdtsc() - t0;
-	wait = WAIT_FACTOR * own > hz / 1000 * WAIT_MIN_MS ? WAIT_FACTOR * own :
-								hz / 1000 * WAIT_MIN_MS;
-	end = rdtsc() + wait;
+	from = rdtsc();
+	end = run_deadline();
 	for (unsigned int i = 0; i < ncpus; i++)
 		while (i != self && (mask & (1u << i)) && !finished(i) && rdtsc() < end)
 			cpu_relax();
 	us = (rdtsc() - t0) / (hz / 1000000 ? hz / 1000000 : 1);
-	nmi_selftest_hooks(false);
 	if (tested == 1)
 		return results[self].fail ? -1 : 0;
 
@@ -114,8 +155,8 @@ int nmi_selftest(unsigned long n)
 		if (!(mask & (1u << i)))
 			continue;
 		if (i != self && !finished(i)) {
-			kprintf("cpu %u: did not finish within %lu ms: not waited for\n", i,
-				wait / (hz / 1000));
+			kprintf("cpu %u: not done %lu ms after cpu %u: not waited for\n", i,
+				(end - from) / (hz / 1000), self);
 			late++;
 			continue;
 		}

@@ -26,10 +26,11 @@ PER_ITERATION = {
 }
 FIELDS = ["first", "repeats", "nested", "in-window", "handled", "swallowed", "#BP", "#PF",
           "lazy-in-nmi", "hooks", "unknown", "latched"]
-# The hook sites are patched before the run and restored after it, each
-# time followed by one serialising NMI to every other running CPU
-# (smp_sync_cores): outside every case, but inside `nmi`'s before and after.
-SYNC_NMIS = 2
+# The CPUs meet before window-copy (its hook site is patched), before
+# window-exit (copy's restored, exit's patched) and after it (restored):
+# each patch ends in one serialising NMI to every other CPU (smp_sync_cores),
+# taken while it waits at the meeting point: no case's, but `nmi` counts it.
+SYNC_NMIS = 3
 
 
 def counters(mon):
