@@ -287,11 +287,11 @@ static void patch_jump(char *site, char *target)
  * breakdown of nmi test's NMIs). With several CPUs under test, all of them
  * meet between cases (nmi_selftest_meet) and the shell CPU patches while
  * the others wait, so that every CPU runs window-copy with the copy site
- * alone patched and window-exit with the exit site alone, as one CPU does:
- * a hook acts on the CPU that armed it (%gs:hook_armed), whichever site it
- * is reached from. Each patch is followed by an NMI to every other CPU,
- * which serialises it (smp_sync_cores): outside every case's counts, as
- * the others wait at the meeting point then. Shell CPU. */
+ * alone patched and window-exit with the exit site alone, as one CPU does;
+ * a patched hook acts only on a CPU that armed it (%gs:hook_armed) and lets
+ * the other CPUs' NMIs through. Each patch is followed by an NMI to every
+ * other CPU, which serialises it (smp_sync_cores): outside every case's
+ * counts, as the others wait at the meeting point then. Shell CPU. */
 static void set_hooks(unsigned int step)
 {
 	if (step == STEP_EXIT || step == STEP_DONE)
