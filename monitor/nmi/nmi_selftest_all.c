@@ -23,8 +23,9 @@
 
 /* The others run the same cases as the shell CPU, started a little later
  * and sharing the machine with it (their vCPUs may share host cores with
- * it, or one host thread under TCG's -icount): they get ten times its
- * time, five seconds at least, before they are named and not waited for. */
+ * it, or one host thread under TCG's -icount): every wait of a run, at a
+ * meeting point or for the others to finish, lasts at most ten times the
+ * run's time so far, five seconds at least. */
 #define WAIT_FACTOR	10
 #define WAIT_MIN_MS	5000
 
