@@ -102,7 +102,8 @@ COMMAND(nmi,
 	.summary = "NMI statistics and log; test forces every nesting window",
 	.help = "  nmi               per-CPU counts, faults taken in NMI context, deepest\n"
 		"                    NMI stack use, handler cycles, then the drained NMI log\n"
-		"  nmi test [n]      the nested-NMI self-test, n iterations per case (1000)\n"
+		"  nmi test [n]      the nested-NMI self-test, n iterations per case (1000),\n"
+		"                    on every online CPU at once (one block per CPU)\n"
 		"  nmi debug-unmask  every NMI opens the NMI window at once with an IRET, so\n"
 		"                    the nested paths run all the time (testing)",
 	.run = cmd_nmi);

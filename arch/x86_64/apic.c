@@ -110,9 +110,10 @@ static void wait_icr_idle(void)
 		cpu_relax();
 }
 
-void apic_send_self_nmi(void)
+void apic_send_self_nmi(volatile uint64_t *requests)
 {
 	wait_icr_idle();
+	__atomic_fetch_add(requests, 1, __ATOMIC_SEQ_CST);
 	if (x2)
 		wrmsr(X2APIC_ICR_MSR, this_cpu()->self_nmi_icr);
 	else
@@ -122,7 +123,9 @@ void apic_send_self_nmi(void)
 /* xAPIC: ICR high is borrowed and given back. An NMI that sends a self-NMI
  * between the two stores would send it to dest instead; the only such
  * senders are nmi test and trap, which never run beside a cross-CPU send
- * (both are shell commands on the shell CPU). */
+ * on their CPU (shell commands, and nmi test's share on an AP, its only
+ * work while it runs; nmi test's own cross-CPU sends, its posts and the
+ * serialising NMIs after a patch, come between its cases). */
 static void send_ipi(unsigned int dest, uint32_t low)
 {
 	wait_icr_idle();

@@ -31,7 +31,7 @@ extern const uint64_t __ud2_sites_start[], __ud2_sites_end[];
 
 static DEBUG_PATH_DATA struct breakpoint bps[BP_MAX];
 static unsigned int next_id = 1;
-static DEBUG_PATH_DATA volatile uint64_t hits_nmi_total;
+static DEBUG_PATH_DATA volatile uint64_t hits_nmi_cpu[MAX_CPUS];
 
 #define COUNT(x) __atomic_fetch_add(&(x), 1, __ATOMIC_RELAXED)
 
@@ -204,9 +204,9 @@ unsigned int bp_count(void)
 	return n;
 }
 
-uint64_t bp_hits_nmi_total(void)
+uint64_t bp_hits_nmi_this_cpu(void)
 {
-	return hits_nmi_total;
+	return hits_nmi_cpu[this_cpu()->cpu];
 }
 
 const struct breakpoint *bp_get(unsigned int slot)
@@ -260,7 +260,7 @@ DEBUG_PATH bool bp_on_int3(struct trap_frame *f)
 	COUNT(b->hits);
 	if (cpu->nmi_depth) {
 		COUNT(b->hits_nmi);
-		COUNT(hits_nmi_total);
+		COUNT(hits_nmi_cpu[cpu->cpu]);
 		record_nmi_hit(b, f);
 	}
 	can_stop = !b->trace && cpu->nmi_depth == 0 && cpu->irq_depth == 0 && !stop_active();

@@ -41,7 +41,9 @@ bool bp_exists(unsigned int id);
 /* Another CPU, parked by this CPU's stop, was changing the table: add and
  * del must wait for cont. */
 bool bp_change_interrupted(void);
-uint64_t bp_hits_nmi_total(void);	/* hits in NMI context, all breakpoints ever */
+/* hits in NMI context on this CPU, all breakpoints ever (nmi test tells
+ * them from its own int3s, on every CPU at once) */
+uint64_t bp_hits_nmi_this_cpu(void);
 
 /* From the #BP handler (any context). True if the int3 was a breakpoint's. */
 bool bp_on_int3(struct trap_frame *f);

@@ -27,7 +27,7 @@
 #define VEC_BP 3
 #define VEC_UD 6
 
-void (*volatile trap_pf_test_hook)(void);
+void (*volatile trap_pf_test_hook[MAX_CPUS])(void);
 
 /* Deliberate ud2 instructions (nmi test), listed by address in a
  * linker-bounded table like the fixup table. */
@@ -140,10 +140,10 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 		 * ring page in a timer NMI, between the hook's setting and the
 		 * case's fault) would wait with NMIs blocked for a self-NMI that
 		 * cannot come, WAIT_SPINS long (1.9 s under -icount, no tick) */
-		if (trap_pf_test_hook && !cpu->nmi_depth) {
-			void (*hook)(void) = trap_pf_test_hook;
+		if (trap_pf_test_hook[cpu->cpu] && !cpu->nmi_depth) {
+			void (*hook)(void) = trap_pf_test_hook[cpu->cpu];
 
-			trap_pf_test_hook = NULL;
+			trap_pf_test_hook[cpu->cpu] = NULL;
 			hook();
 		}
 		cr2 = read_cr2();

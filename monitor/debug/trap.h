@@ -8,7 +8,10 @@ void trap_report(const struct trap_frame *f);
 void regs_print(const struct trap_frame *f);
 unsigned long trap_spurious_interrupts(void);	/* unexpected vectors, IRQ 7/15 */
 
-/* nmi test: called once by the next not-present #PF before it reads CR2. */
-extern void (*volatile trap_pf_test_hook)(void);
+#include "arch/x86_64/percpu.h"
+
+/* nmi test: called once by the CPU's next not-present #PF in normal context
+ * before it reads CR2; one per CPU, as every CPU runs the test at once. */
+extern void (*volatile trap_pf_test_hook[MAX_CPUS])(void);
 
 #endif

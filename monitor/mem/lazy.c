@@ -2,10 +2,15 @@
 #include "monitor/mem/frames.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
 
-static struct lazy_stats stats;	/* updated with atomics: NMIs update it too */
+/* Per CPU, so that nmi test, on every CPU at once, can check each CPU's
+ * faults exactly; updated with atomics: NMIs update them too. A page
+ * unmapped on another CPU than mapped it leaves one CPU's pages_mapped
+ * low and the other's high: only the sum means anything. */
+static struct lazy_stats stats[MAX_CPUS];
 
-#define COUNT(field) __atomic_fetch_add(&stats.field, 1, __ATOMIC_RELAXED)
+#define COUNT(field) __atomic_fetch_add(&stats[this_cpu()->cpu].field, 1, __ATOMIC_RELAXED)
 
 static const struct paging_alloc table_alloc = {
 	.alloc_table = frame_alloc_zeroed,
@@ -68,11 +73,24 @@ bool lazy_unmap(uint64_t va)
 	if (!(old & PTE_P))
 		return false;
 	frame_free(old & PTE_ADDR_MASK);
-	__atomic_fetch_sub(&stats.pages_mapped, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&stats[this_cpu()->cpu].pages_mapped, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
 void lazy_get_stats(struct lazy_stats *out)
 {
-	*out = stats;
+	*out = (struct lazy_stats){ 0 };
+	for (unsigned int c = 0; c < MAX_CPUS; c++) {
+		out->pages_mapped += stats[c].pages_mapped;
+		out->faults += stats[c].faults;
+		out->faults_nmi += stats[c].faults_nmi;
+		out->faults_raced += stats[c].faults_raced;
+		out->out_of_memory += stats[c].out_of_memory;
+		out->out_of_memory_nmi += stats[c].out_of_memory_nmi;
+	}
+}
+
+void lazy_get_cpu_stats(struct lazy_stats *out)
+{
+	*out = stats[this_cpu()->cpu];
 }

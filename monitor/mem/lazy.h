@@ -42,7 +42,8 @@ bool lazy_handle_fault(uint64_t va, bool in_nmi);
  * Normal context only. Page-table pages stay, so an NMI that faults a page
  * back in meanwhile walks tables that still exist. */
 uint64_t lazy_reset(void);
-void lazy_get_stats(struct lazy_stats *out);
+void lazy_get_stats(struct lazy_stats *out);	/* all CPUs' */
+void lazy_get_cpu_stats(struct lazy_stats *out);	/* this CPU's faults and unmaps alone */
 /* Unmap one page (normal context); true if it was mapped. */
 bool lazy_unmap(uint64_t va);
 

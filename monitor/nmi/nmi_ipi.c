@@ -11,8 +11,7 @@ static struct {
 
 void nmi_ipi_send_self(void)
 {
-	__atomic_fetch_add(&ipi[this_cpu()->cpu].pending, 1, __ATOMIC_SEQ_CST);
-	apic_send_self_nmi();
+	apic_send_self_nmi(&ipi[this_cpu()->cpu].pending);
 }
 
 void nmi_ipi_expect(void)

@@ -3,6 +3,7 @@
 #include "monitor/lib/fmt.h"
 #include "monitor/lib/status.h"
 #include "monitor/lib/string.h"
+#include "monitor/nmi/nmi_selftest.h"
 #include "monitor/shell/console.h"
 #include "monitor/shell/parse.h"
 #include "monitor/work/work_mix.h"
@@ -103,6 +104,10 @@ void smp_work_run(const struct smp_job *job, char *line, size_t n)
 	if (!strcmp(name, "trap")) {
 		trap_raise(job->argv[1]);	/* its report halts this CPU */
 		fmt_snprintf(line, n, "trap %s did not trap", job->argv[1]);
+		return;
+	}
+	if (!strcmp(name, "nmi-test")) {
+		nmi_selftest_ap(job, line, n);
 		return;
 	}
 	if (job->argc == 2)

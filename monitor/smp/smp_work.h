@@ -1,6 +1,7 @@
 /*
  * The workloads another CPU can run (work NAME ARGS cpu=N): spin, spin-cli,
- * rep-cli and mix. Checked on the shell CPU, run on the AP, whose only
+ * rep-cli and mix; and nmi test's share, "nmi-test N", which nmi test alone
+ * posts. Checked on the shell CPU, run on the AP, whose only
  * output is one completion line left in its mailbox: an AP never prints
  * (the console has no lock, and the shell may be mid-line). Ctrl-C does not
  * reach them (the Ctrl-C watch serves the shell CPU): they end at their time.
