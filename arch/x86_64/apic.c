@@ -110,14 +110,40 @@ static void wait_icr_idle(void)
 		cpu_relax();
 }
 
-void apic_send_self_nmi(volatile uint64_t *requests)
+/* The count and the send, each in one asm statement so that the send is one
+ * known instruction: an NMI taken with RIP there came after the count and
+ * before the send (apic_self_nmi_unsent). noinline, noclone: one copy of the
+ * labels. */
+__attribute__((noinline, noclone)) void apic_send_self_nmi(volatile uint64_t *requests)
 {
 	wait_icr_idle();
-	__atomic_fetch_add(requests, 1, __ATOMIC_SEQ_CST);
-	if (x2)
-		wrmsr(X2APIC_ICR_MSR, this_cpu()->self_nmi_icr);
-	else
-		apic_write(APIC_ICR_LOW, APIC_ICR_NMI | APIC_ICR_ASSERT);
+	if (x2) {
+		uint64_t v = this_cpu()->self_nmi_icr;
+
+		__asm__ volatile("lock incq %0\n"
+				 ".globl apic_self_nmi_send_x2apic\n"
+				 "apic_self_nmi_send_x2apic:\n\t"
+				 "wrmsr"
+				 : "+m"(*requests)
+				 : "c"(X2APIC_ICR_MSR), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+				 : "memory");
+	} else {
+		__asm__ volatile("lock incq %0\n"
+				 ".globl apic_self_nmi_send_xapic\n"
+				 "apic_self_nmi_send_xapic:\n\t"
+				 "movl %2, (%1)"
+				 : "+m"(*requests)
+				 : "r"(&apic[APIC_ICR_LOW / 4]), "r"(APIC_ICR_NMI | APIC_ICR_ASSERT)
+				 : "memory");
+	}
+}
+
+extern const char apic_self_nmi_send_x2apic[], apic_self_nmi_send_xapic[];
+
+bool apic_self_nmi_unsent(uint64_t rip)
+{
+	return rip == (uintptr_t)apic_self_nmi_send_x2apic ||
+	       rip == (uintptr_t)apic_self_nmi_send_xapic;
 }
 
 /* xAPIC: ICR high is borrowed and given back. An NMI that sends a self-NMI

@@ -32,12 +32,14 @@ bool apic_x2apic_mode(void);
  * only Fixed delivery with the "self" shorthand). Arrives at once when NMIs
  * are open, stays pending while they are blocked. NMI-context safe.
  * *requests goes up by one right before the send, after the wait for a free
- * ICR: another NMI that lands between the two takes the request before its
- * own NMI comes (which then finds none: unknown), and that window is two
- * instructions, not the wait's MMIO reads (under TCG's -icount a timer NMI
- * is taken at an MMIO read: nmi test's cr2 case at 50 kHz met one there
- * every 5.4 ms of a run). */
+ * ICR (under TCG's -icount a timer NMI is taken at an MMIO read: nmi test's
+ * cr2 case at 50 kHz met one in the wait every 5.4 ms of a run). */
 void apic_send_self_nmi(volatile uint64_t *requests);
+/* An NMI that interrupted apic_send_self_nmi at its send instruction (RIP
+ * there): the request is counted and its NMI not yet sent, so that NMI is
+ * not the request's, which comes right after it (under TCG's -icount a
+ * timer NMI is taken there, where the MMIO store starts a block). */
+bool apic_self_nmi_unsent(uint64_t rip);
 
 /* Normal context (see apic.c for xAPIC's borrowed ICR high). dest is an
  * APIC id. */

@@ -40,14 +40,20 @@ static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
 {
 	struct percpu *p = this_cpu();
 	void (*action)(uint64_t);
+	uint64_t n = ipi[p->cpu].pending, keep;
 
-	(void)f;
 	(void)repeat;
-	/* asked on every NMI: a plain load first, the locked exchange only
-	 * when there is a request to take */
-	if (!ipi[p->cpu].pending ||
-	    __atomic_exchange_n(&ipi[p->cpu].pending, 0, __ATOMIC_SEQ_CST) == 0)
+	/* asked on every NMI: a plain load first */
+	if (!n)
 		return false;
+	/* This NMI interrupted a send between its count and its ICR write:
+	 * that request's NMI comes right after this one, and is left to it
+	 * (taken now, its own NMI would come as unknown). Only this CPU and
+	 * its NMIs touch its word, so nothing moves it meanwhile. */
+	keep = apic_self_nmi_unsent(f->rip);
+	if (n <= keep)
+		return false;
+	__atomic_fetch_sub(&ipi[p->cpu].pending, n - keep, __ATOMIC_SEQ_CST);
 	action = ipi[p->cpu].action;
 	if (action)
 		action(p->nmi_pass);
