@@ -45,6 +45,7 @@ static int bp_add_cmd(int argc, char **argv)
 			      "instruction at %s)", addr,
 			      symtab_format(&kernel_symtab, why.insn_start, sym, sizeof(sym)));
 	case BP_UNDECODABLE:
+	case BP_NEVER_RUNS:
 		return errorf("cannot break at 0x%lx: %s", addr, why.text);
 	case BP_CANNOT_STEP:
 		return errorf("cannot break at 0x%lx: the instruction cannot run out of line: %s",

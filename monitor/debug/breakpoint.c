@@ -15,6 +15,8 @@
 #include "monitor/debug/step.h"
 #include "monitor/debug/stop.h"
 #include "monitor/nmi/nmi.h"
+#include "monitor/lib/string.h"
+#include "monitor/lib/symbols.h"
 #include "monitor/smp/smp_world.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fault_safe.h"
@@ -80,6 +82,17 @@ static void change(bool begin)
 		nmi_hold_fast_pass(bp_count() > 0);
 }
 
+/* The profiler's NMI fast pass runs only while no breakpoint is set (see
+ * change()): a breakpoint in it could never be hit. By name: it is static,
+ * and the test of this refusal breaks on it by name too. */
+static bool in_fast_pass(uint64_t addr)
+{
+	uint64_t off;
+	const struct ksym *k = symtab_by_addr(&kernel_symtab, addr, &off);
+
+	return k && strcmp(ksym_name(&kernel_symtab, k), "fast_pass_in_nmi") == 0;
+}
+
 static enum bp_error add(uint64_t addr, bool trace, unsigned int *id, struct bp_why *why)
 {
 	int level;
@@ -97,6 +110,11 @@ static enum bp_error add(uint64_t addr, bool trace, unsigned int *id, struct bp_
 		return BP_NOT_TEXT;
 	if (protected_range(addr, 1))
 		return BP_PROTECTED;
+	if (in_fast_pass(addr)) {
+		why->text = "the NMI fast pass runs only while no breakpoint is set (the general "
+			    "pass does its work then: break on sample_in_nmi or nmi_dispatch)";
+		return BP_NEVER_RUNS;
+	}
 	for (unsigned int i = 0; i < BP_MAX; i++) {
 		if (bps[i].used && bps[i].addr == addr)
 			return BP_DUPLICATE;

@@ -27,6 +27,7 @@ enum bp_error {
 	BP_NOT_BOUNDARY,	/* why->insn_start: the instruction that contains it */
 	BP_UNDECODABLE,		/* why->text: what failed */
 	BP_CANNOT_STEP,		/* why->text: why it cannot run out of line */
+	BP_NEVER_RUNS,		/* why->text: why no hit could come */
 };
 struct bp_why {
 	uint64_t insn_start;

@@ -294,3 +294,11 @@ def test_fast_pass_takes_the_ticks_and_yields_to_breakpoints(mon):
     mon.cmd("bp del all")
     general, c = run()
     expect_eq(general, 0, "general passes after bp del all (%r)" % c)
+    # a breakpoint in the fast pass itself would hold it off: never a hit
+    for where in ("fast_pass_in_nmi", "fast_pass_in_nmi+0x10"):
+        out = mon.cmd("bp add " + where)
+        expect(re.fullmatch(r"error: cannot break at 0x[0-9a-f]+: the NMI fast pass runs only "
+                            r"while no breakpoint is set \(the general pass does its work "
+                            r"then: break on sample_in_nmi or nmi_dispatch\)", out.strip()),
+               "bp add %s:\n%s" % (where, out))
+    expect("no breakpoints" in mon.cmd("bp list"), "a refused breakpoint listed")
