@@ -127,7 +127,11 @@ def test_foreign_nmis_count_as_unknown_while_the_timer_runs(accel):
     import tempfile
     from monitor import Monitor
     path = os.path.join(tempfile.mkdtemp(), "qmp.sock")
-    with Monitor(accel=accel, extra=["-qmp", "unix:%s,server=on,wait=off" % path]) as mon:
+    # -icount: without it a host that keeps the vCPU off its core lets a
+    # tick and an injected NMI wait together, and the NMI then comes right
+    # after the tick, as its late delivery would (seen under load)
+    with Monitor(accel=accel, icount=3,
+                 extra=["-qmp", "unix:%s,server=on,wait=off" % path]) as mon:
         mon.boot()
         run = qmp(path)
         # 10 Hz: an NMI within 100 us after a tick may pass for that tick's
