@@ -17,7 +17,7 @@ def ctrl_c_until_stopped(mon, start):
             # not anchored at the prompt: a later Ctrl-C may already have
             # cancelled a line in the stopped shell
             mon.wait_for(r"stopped: break \(Ctrl-C\) at \S+( on cpu \d+)?\r\n", 3, start)
-            mon.wait_for(STOPPED, 10, start)
+            mon.wait_for(STOPPED, 60, start)
             return mon.buf[start:]
         except TestFailure:
             continue
@@ -49,7 +49,7 @@ def test_fault_in_stopped_shell_keeps_the_outer_watch(mon):
     expect("command aborted" in out, out)
     start = mon.mark()
     mon.send("cont\r")
-    mon.wait_for(r"cont\r\n", 10, start)
+    mon.wait_for(r"cont\r\n", 60, start)
     # interrupts are off in the workload: only the outer command's watch
     # can stop it again
     out = ctrl_c_until_stopped(mon, start)

@@ -116,12 +116,12 @@ def test_ctrl_c_stops_a_running_workload_and_cont_resumes(mon):
             break
         start = mon.mark()
         mon.send("cont\r")
-        mon.wait_for(r"cont\r\n", 10, start)
+        mon.wait_for(r"cont\r\n", 60, start)
     expect(any(f.startswith("cmd_work+") for f in bt), "bt: %r" % bt)
     # cont resumes it; a second Ctrl-C stops it again; then let it be
     start = mon.mark()
     mon.send("cont\r")
-    mon.wait_for(r"cont\r\n", 10, start)
+    mon.wait_for(r"cont\r\n", 60, start)
     # a Ctrl-C that lands before the stopped shell has let go is only a
     # cancelled line there: press it again until the workload stops
     for _ in range(20):

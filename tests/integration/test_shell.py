@@ -200,7 +200,7 @@ def test_line_editing_keys(mon):
     expect(want in mon.cmd("garbage words\x15sym kmain"), "Ctrl-U did not clear the line")
     start = mon.mark()
     mon.send("sym kmain\x03")
-    mon.wait_for(r"\^C\r\nmon> $", 10, start)
+    mon.wait_for(r"\^C\r\nmon> $", 60, start)
     expect(want not in mon.buf[start:], "Ctrl-C ran the line anyway")
     # unknown escape sequences are swallowed, not inserted
     expect(want in mon.cmd("sym \x1b[1;5Ckm\x1bOPain"), "escape sequence inserted")
@@ -226,7 +226,7 @@ def test_cr_lf_and_crlf_each_end_one_line(mon):
     for ending in ("\r", "\n", "\r\n"):
         start = mon.mark()
         mon.send("sym kmain" + ending + "sym uart_putc" + ending)
-        mon.wait_for(r"uart_putc 0x[0-9a-f]+ size.*\r\nmon> $", 10, start)
+        mon.wait_for(r"uart_putc 0x[0-9a-f]+ size.*\r\nmon> $", 60, start)
         out = mon.buf[start:]
         expect_eq(out.count("mon> "), 2, "prompts after two lines ended with %r" % ending)
         expect("kmain 0x%016x" % addr in out, "first line with %r" % ending)
@@ -301,7 +301,7 @@ def test_info_reports_the_machine(mon):
 def test_reboot_comes_back(mon):
     start = mon.mark()
     mon.send("reboot\r")
-    mon.wait_for(r"rebooting", 10, start)
+    mon.wait_for(r"rebooting", 60, start)
     mon.wait_for(r"nmimon \S+ - bare-metal", 60, start)
     mon.wait_for(r"mon> $", 30, start)
     still_works(mon)
