@@ -102,6 +102,14 @@ bool apic_x2apic_mode(void)
 	return x2;
 }
 
+/* x2APIC: a WRMSR to the ICR is not serialising, and the IPI may go out
+ * before earlier stores are visible to the CPU it reaches (SDM vol. 3,
+ * 11.12.3): the request an NMI carries must be out first. */
+static inline void x2apic_icr_fence(void)
+{
+	__asm__ volatile("mfence; lfence" ::: "memory");
+}
+
 static void wait_icr_idle(void)
 {
 	if (x2)
@@ -120,6 +128,7 @@ __attribute__((noinline, noclone)) void apic_send_self_nmi(volatile uint64_t *re
 	if (x2) {
 		uint64_t v = this_cpu()->self_nmi_icr;
 
+		/* the locked increment is a full fence before the WRMSR */
 		__asm__ volatile("lock incq %0\n"
 				 ".globl apic_self_nmi_send_x2apic\n"
 				 "apic_self_nmi_send_x2apic:\n\t"
@@ -156,6 +165,7 @@ static void send_ipi(unsigned int dest, uint32_t low)
 {
 	wait_icr_idle();
 	if (x2) {
+		x2apic_icr_fence();
 		wrmsr(X2APIC_ICR_MSR, ((uint64_t)dest << 32) | low);
 		return;
 	}
@@ -182,10 +192,12 @@ void apic_send_nmi_all_but_self(void)
 	uint32_t low = APIC_ICR_ALL_BUT_SELF | APIC_ICR_NMI | APIC_ICR_ASSERT;
 
 	wait_icr_idle();
-	if (x2)
+	if (x2) {
+		x2apic_icr_fence();
 		wrmsr(X2APIC_ICR_MSR, low);
-	else
+	} else {
 		apic_write(APIC_ICR_LOW, low);
+	}
 }
 
 void apic_send_init(unsigned int dest)

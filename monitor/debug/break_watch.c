@@ -20,11 +20,11 @@ static volatile unsigned int watchers;
 /* Per CPU, as the debug registers are. Ctrl-C was typed and the context it
  * is for has not stopped yet: kept across ticks (or requests from the shell
  * CPU, break_other.c) until a break fires in the context it was planted for. */
-static volatile bool pending[MAX_CPUS];
+DEBUG_PATH_DATA static volatile bool pending[MAX_CPUS];
 /* Where the last break was planted: the interrupted RIP and RSP. */
-static volatile uint64_t planted_rip[MAX_CPUS], planted_rsp[MAX_CPUS];
+DEBUG_PATH_DATA static volatile uint64_t planted_rip[MAX_CPUS], planted_rsp[MAX_CPUS];
 /* Stops the watch made on each CPU, counted as each ends. */
-static volatile uint64_t stops[MAX_CPUS];
+DEBUG_PATH_DATA static volatile uint64_t stops[MAX_CPUS];
 
 /* NMI context: a debug break at the interrupted instruction, stopping that
  * context in its own #DB, unless that would trap inside entry code or the
@@ -49,9 +49,11 @@ void break_watch_plant_in_nmi(const struct trap_frame *f)
 	nmi_request_break_in_nmi(f->rip);
 }
 
+/* Sequentially consistent: before the requester's look at the NMI in
+ * flight (nmi_request.h), so an NMI on its way finds it. */
 void break_watch_request(unsigned int cpu)
 {
-	pending[cpu] = true;
+	__atomic_store_n(&pending[cpu], true, __ATOMIC_SEQ_CST);
 }
 
 bool break_watch_pending(unsigned int cpu)

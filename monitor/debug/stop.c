@@ -16,6 +16,7 @@
 #include "monitor/lib/symbols.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_world.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 
 /* Each CPU's stops: its innermost stopped frame and how many are open. */
@@ -100,6 +101,12 @@ DEBUG_PATH void stop_enter(struct trap_frame *f, enum stop_reason why, unsigned 
 
 	stop_depth[c]++;
 	a = stop_run(f, why, bp_id);
+	/* The stopped shell waited with interrupts on (console_getc); every
+	 * stop comes from a trap handler, entered with them off. Off again for
+	 * the rest of its path, where a Ctrl-C's UART interrupt would stop in
+	 * the trap path itself (seen: "stopped: break (Ctrl-C) at
+	 * bp_resume+0x3d" after a cont); the IRET gives f its own IF back. */
+	cli();
 	stop_depth[c]--;
 	bp_resume(f, a == SHELL_STEP);
 }

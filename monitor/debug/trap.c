@@ -171,10 +171,10 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 	}
 	resumable = f->vector != VEC_DF && cpu->in_command && cpu->irq_depth == 0 &&
 		    cpu->nmi_depth == 0;
+	reporting[cpu->cpu] = true;	/* from here: a fault in the world stop too */
 	/* an AP's report that no command takes back: the others stop first */
 	if (!resumable && cpu->cpu != 0)
 		smp_world_stop_to_report();
-	reporting[cpu->cpu] = true;
 	trap_report(f);
 	reporting[cpu->cpu] = false;
 	if (resumable) {

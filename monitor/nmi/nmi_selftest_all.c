@@ -91,6 +91,8 @@ static const char *left_out(unsigned int cpu, char *buf, size_t n)
 
 	if (c->state == SMP_NOT_RESPONDING)
 		return "not responding";
+	if (c->state == SMP_HALTED)
+		return "halted (exception)";
 	if (smp_parked_frame(cpu))
 		return "stopped (cont resumes it)";
 	if (c->state != SMP_IDLE || c->posted != c->done) {

@@ -173,10 +173,9 @@ void ap_main(unsigned int cpu)
 	}
 }
 
-int smp_post(unsigned int cpu, const struct smp_job *job)
+int smp_can_post(unsigned int cpu)
 {
 	struct smp_cpu *c = &smp_cpus[cpu];
-	uint64_t end;
 
 	if (cpu >= ncpus)
 		return errorf("no cpu %u (cpu lists %u)", cpu, ncpus);
@@ -190,6 +189,17 @@ int smp_post(unsigned int cpu, const struct smp_job *job)
 		return errorf("cpu %u is stopped (cont resumes it)", cpu);
 	if (c->state != SMP_IDLE || c->posted != c->done)
 		return errorf("cpu %u is busy running %s", cpu, c->job.argv[0]);
+	return 0;
+}
+
+int smp_post(unsigned int cpu, const struct smp_job *job)
+{
+	struct smp_cpu *c = &smp_cpus[cpu];
+	uint64_t end;
+	int st = smp_can_post(cpu);
+
+	if (st)
+		return st;
 	c->job = *job;
 	__atomic_store_n(&c->posted, c->posted + 1, __ATOMIC_RELEASE);
 	apic_send_wake(c->apic_id);

@@ -69,6 +69,8 @@ const char *smp_how(void);
 /* Shell CPU: posts job to cpu's mailbox and wakes it; 0, or an error
  * reported. */
 int smp_post(unsigned int cpu, const struct smp_job *job);
+/* The checks smp_post makes first: 0, or an error reported. */
+int smp_can_post(unsigned int cpu);
 /* Shell CPU: prints the completion lines not yet printed. */
 void smp_print_done(void);
 

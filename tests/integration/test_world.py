@@ -212,6 +212,7 @@ def test_a_fault_on_an_ap_halts_it_and_the_others_go_on(mon):
            "the report of cpu 2's fault:\n" + out)
     settles_to(mon, {0: "shell", 1: "idle", 2: "halted (exception)", 3: "running mix"})
     one_error(mon.cmd("work spin 10 cpu=2"), "cpu 2 halted after an exception (reset the machine)")
+    one_error(mon.cmd("trap ud cpu=2"), "cpu 2 halted after an exception (reset the machine)")
     one_error(mon.cmd("trap xx cpu=1"), "cpu= raises de, ud, gp, pf, bp, not 'xx'")
     one_error(mon.cmd("trap gp cpu=9"), "bad cpu '9'")
     secs = bt_sections(mon.cmd("bt all"))
