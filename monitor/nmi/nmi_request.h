@@ -5,9 +5,13 @@
  * NMI only if the last one it sent has been taken; the target takes the NMI
  * (marks it seen), then reads the request. A request made while an NMI is
  * still on its way (a vCPU the host left off its core past a timeout) is
- * served by that NMI, so every NMI sent is one NMI taken and claimed, and an
- * NMI nobody sent still counts as unknown. Two NMIs sent back to back may
- * arrive as one or as two, and no count could tell which.
+ * served by that NMI, so every NMI one requester sends is one NMI taken and
+ * claimed, and an NMI nobody sent still counts as unknown. Across requesters
+ * the count can still miss: a pass started by one source's NMI that takes
+ * another's request before that request's NMI arrives leaves that NMI to
+ * come as unknown (two NMIs sent back to back may arrive as one or as two,
+ * and no count can tell which); the profiler fan-out keeps its own count of
+ * such NMIs (smp_prof.c).
  *
  * Both sides store, then load, sequentially consistent (Dekker): either the
  * requester sees the NMI taken and sends another, or the target reads the
