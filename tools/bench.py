@@ -101,12 +101,19 @@ def breakdown(m, syms, hmp_sock, log):
         RESULTS.append("tcg.%s %s %s" % (name, value, unit))
 
 
-def bench_tcg_icount():
+def breakdown_paths():
+    """The image's symbols, and a fresh HMP socket and execution log path for a
+    monitor whose samples breakdown() reads."""
     syms = nmi_breakdown.Symbols.from_elf(qemu.ELF)
     hmp_sock = os.path.join(ROOT, "build", "bench-hmp.sock")
     log = os.path.join(ROOT, "build", "bench-exec.log")
     if os.path.exists(hmp_sock):
         os.unlink(hmp_sock)
+    return syms, hmp_sock, log
+
+
+def bench_tcg_icount():
+    syms, hmp_sock, log = breakdown_paths()
     with Monitor(accel="tcg", icount=SHIFT,
                  extra=nmi_breakdown.qemu_args(syms, hmp_sock, log)) as m:
         m.boot(timeout=120)
@@ -217,11 +224,7 @@ def bench_quick():
     """`tools/bench.py quick`: only the sample's cost (10 kHz, a quarter run,
     after a warm-up), the sampler's own figure and the breakdown: a minute or
     two, for working on the NMI path. Nothing is written to build/bench.txt."""
-    syms = nmi_breakdown.Symbols.from_elf(qemu.ELF)
-    hmp_sock = os.path.join(ROOT, "build", "bench-hmp.sock")
-    log = os.path.join(ROOT, "build", "bench-exec.log")
-    if os.path.exists(hmp_sock):
-        os.unlink(hmp_sock)
+    syms, hmp_sock, log = breakdown_paths()
     with Monitor(accel="tcg", icount=SHIFT,
                  extra=nmi_breakdown.qemu_args(syms, hmp_sock, log)) as m:
         m.boot(timeout=120)
