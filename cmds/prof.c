@@ -95,17 +95,38 @@ static int prof_start_cmd(int argc, char **argv)
 	return prof_start_cmd_checked(&c);
 }
 
+/* Each CPU programs its own counter (pmu_live.h): the ones that did not
+ * are named, and are not sampled. */
+static unsigned int pmu_cpus_armed(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
+		enum smp_state st = smp_cpus[i].state;
+
+		if (pmu_live_cpu_armed(i))
+			n++;
+		else if (st != SMP_ABSENT && st != SMP_NOT_RESPONDING)
+			kprintf("note: cpu %u did not start its counter (no answer within 100 ms, "
+				"or its MSRs refused): cpu %u is not sampled\n", i, i);
+	}
+	return n;
+}
+
 static int prof_start_cmd_checked(const struct prof_config *c)
 {
 	const char *cc = c->callchain ? ", with callchains" : "";
 
 	switch (prof_start(c)) {
 	case PROF_OK:
-		if (c->source == PROF_SRC_PMU)
-			kprintf("sampling at about %lu Hz from PMU counter 0, every %lu %s%s\n",
+		if (c->source == PROF_SRC_PMU) {
+			unsigned int n = pmu_cpus_armed();
+
+			kprintf("sampling at about %lu Hz from PMU counter 0, every %lu %s%s",
 				tsc_hz() / c->period, c->period,
 				c->event == PMU_CYCLES ? "cycles" : "instructions", cc);
-		else
+			kprintf(smp_cpu_count() > 1 ? ", on %u cpus\n" : "\n", n);
+		} else
 			kprintf("sampling at %lu Hz from the HPET timer NMI%s\n", c->hz, cc);
 		return ST_OK;
 	case PROF_RUNNING:
@@ -163,8 +184,9 @@ static int prof_record_cmd(int argc, char **argv)
 }
 
 /* With more than one CPU: each CPU's ring, and the fan-out's per-AP ledger
- * (monitor/smp/smp_prof.h: sent = taken + merged + pending). */
-static void status_per_cpu(void)
+ * (monitor/smp/smp_prof.h: sent = taken + merged + pending), or each CPU's
+ * counter overflows since boot (every CPU samples from its own PMU). */
+static void status_per_cpu(bool pmu)
 {
 	for (unsigned int c = 0; c < smp_cpu_count(); c++) {
 		struct sample_ring *r = prof_ring(c);
@@ -173,7 +195,10 @@ static void status_per_cpu(void)
 		smp_prof_get(c, &k);
 		kprintf("  cpu %u: samples %lu, lost %lu", c, r->slots ? sample_ring_count(r) : 0,
 			r->lost);
-		if (c > 0)
+		if (pmu)
+			kprintf(", counter %s, overflows since boot %lu",
+				pmu_live_cpu_armed(c) ? "on" : "off", pmu_live_cpu_overflows(c));
+		else if (c > 0)
 			kprintf(", fan-out NMIs sent %lu, taken %lu, merged %lu", k.sent, k.taken,
 				k.merged);
 		kprintf("\n");
@@ -187,15 +212,16 @@ static int prof_status_cmd(void)
 
 	prof_get_status(&s);
 	span = s.tsc_stop - s.tsc_start;
-	got_hz = span ? s.ticks * hz / span : 0;
+	got_hz = span && s.tickers ? s.ticks * hz / span / s.tickers : 0;
 	kprintf("state: %s\n", s.running ? "sampling" : "stopped");
 	kprintf("source: %s\n", s.source ? s.source : "none yet");
-	kprintf("rate: asked %lu Hz, achieved %lu Hz over %lu ms\n", s.hz_asked, got_hz,
+	kprintf("rate: asked %lu Hz, achieved %lu Hz%s over %lu ms\n", s.hz_asked, got_hz,
+		s.tickers > 1 ? " a cpu" : "",
 		span / (hz / 1000));
 	kprintf("samples: %lu, lost %lu, dropped for lack of memory %lu, callchain %s\n",
 		s.samples, s.lost, s.dropped_no_memory, s.cfg.callchain ? "on" : "off");
 	if (smp_cpu_count() > 1)
-		status_per_cpu();
+		status_per_cpu(s.source && s.cfg.source == PROF_SRC_PMU);
 	kprintf("nmis: %lu %s, %lu nested", s.ticks,
 		s.source && s.cfg.source == PROF_SRC_PMU ? "counter overflows" : "timer ticks",
 		s.nested);

@@ -2,6 +2,8 @@
 #include "pmu_live.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/nmi/nmi.h"
+#include "monitor/smp/smp.h"
+#include "monitor/smp/smp_call.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fault_safe.h"
@@ -9,6 +11,8 @@
 #include "arch/x86_64/tsc.h"
 
 #define VERIFY_TIMEOUT_MS	20
+/* For each other CPU to program or stop its counter. */
+#define CALL_TIMEOUT_MS		100
 /* After the check's first overflow, none again while it winds down. */
 #define VERIFY_RELOAD		(1ull << 30)
 
@@ -161,21 +165,68 @@ const struct pmu_info *pmu_live_info(void)
 	return &info;
 }
 
+/* Another CPU's counter, programmed or stopped by that CPU in NMI context
+ * (smp_call.h). The CPUs are taken to be alike: the bootstrap CPU's
+ * detection and overflow check stand for all. Static, as a CPU that missed
+ * the call's timeout may still read its order: start_order changes only at
+ * the next start, a stop's call later. */
+struct pmu_order {
+	bool start;
+	enum pmu_event event;
+	uint64_t period;
+	void (*sample)(const struct trap_frame *f);
+};
+static struct pmu_order start_order;
+static const struct pmu_order stop_order = { .start = false };
+
+static void order_in_nmi(void *arg)
+{
+	const struct pmu_order *o = arg;
+
+	if (o->start)
+		arm(o->event, o->period, o->period, o->sample);	/* not armed if refused */
+	else
+		disarm();
+}
+
 int pmu_live_start(enum pmu_event e, uint64_t period,
 		   void (*sample_in_nmi)(const struct trap_frame *f))
 {
 	if (info.kind == PMU_NONE)
 		return -1;
-	return arm(e, period, period, sample_in_nmi);
+	if (arm(e, period, period, sample_in_nmi))
+		return -1;
+	if (smp_online_count() > 1) {
+		start_order = (struct pmu_order){ true, e, period, sample_in_nmi };
+		smp_call_others(order_in_nmi, &start_order, CALL_TIMEOUT_MS);
+	}
+	return 0;
 }
 
 void pmu_live_stop(void)
 {
-	if (info.kind != PMU_NONE)
-		disarm();
+	if (info.kind == PMU_NONE)
+		return;
+	disarm();
+	if (smp_online_count() > 1)
+		smp_call_others(order_in_nmi, (void *)&stop_order, CALL_TIMEOUT_MS);
+}
+
+bool pmu_live_cpu_armed(unsigned int cpu)
+{
+	return cpus[cpu].armed;
+}
+
+uint64_t pmu_live_cpu_overflows(unsigned int cpu)
+{
+	return cpus[cpu].overflows;
 }
 
 uint64_t pmu_live_overflows(void)
 {
-	return this_pmu()->overflows;
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		n += cpus[i].overflows;
+	return n;
 }

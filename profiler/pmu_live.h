@@ -16,11 +16,16 @@
 void pmu_live_detect(void);
 const struct pmu_info *pmu_live_info(void);
 
-/* Sample from counter 0: sample_in_nmi runs in NMI context on every
- * overflow, every period events. 0, or -1 if the MSRs refused. */
+/* Sample from counter 0 on every CPU: sample_in_nmi runs in NMI context
+ * on every overflow, every period events, on the CPU that overflowed. The
+ * shell CPU programs its own counter, then has each other CPU program its
+ * own (monitor/smp/smp_call.h). 0, or -1 if this CPU's MSRs refused; a CPU
+ * that did not answer or whose MSRs refused shows !pmu_live_cpu_armed. */
 int pmu_live_start(enum pmu_event e, uint64_t period,
 		   void (*sample_in_nmi)(const struct trap_frame *f));
 void pmu_live_stop(void);
-uint64_t pmu_live_overflows(void);	/* this CPU's, since boot */
+bool pmu_live_cpu_armed(unsigned int cpu);
+uint64_t pmu_live_cpu_overflows(unsigned int cpu);	/* since boot */
+uint64_t pmu_live_overflows(void);	/* every CPU's, since boot */
 
 #endif

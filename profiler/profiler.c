@@ -252,10 +252,14 @@ enum prof_error prof_start(const struct prof_config *c)
 			st.running = false;
 			return PROF_PMU_FAULT;
 		}
+		st.tickers = 0;
+		for (unsigned int i = 0; i < MAX_CPUS; i++)
+			st.tickers += pmu_live_cpu_armed(i);
 		return PROF_OK;
 	}
 	st.source = "timer (HPET timer 0 as NMI)";
 	st.hz_asked = c->hz;
+	st.tickers = 1;		/* the fan-out's NMIs follow the HPET's */
 	s = smp_prof_sampler(sample_in_nmi);	/* every CPU samples */
 	nmi_timer_set_sampler(s);
 	nmi_timer_want(TIMER_PROFILER, c->hz);

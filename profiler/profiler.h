@@ -29,6 +29,7 @@ struct prof_status {
 	uint64_t samples, lost, dropped_no_memory;
 	uint64_t tsc_start, tsc_stop;	/* stop = now while running */
 	uint64_t ticks;			/* timer NMIs or counter overflows while profiling */
+	unsigned int tickers;		/* CPUs whose ticks those are: the PMU's, one per CPU */
 	uint64_t nested;		/* nested NMIs while profiling */
 	uint64_t cycles_min, cycles_max, cycles_sum, cycles_n;
 };

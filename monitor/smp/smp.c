@@ -2,6 +2,7 @@
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
 #include "monitor/smp/smp_prof.h"
+#include "monitor/smp/smp_call.h"
 #include "monitor/smp/smp_work.h"
 #include "monitor/smp/smp_world.h"
 #include "monitor/acpi/acpi_boot.h"
@@ -136,6 +137,7 @@ void smp_init(void)
 	 * one CPU they would only lengthen every NMI (the -smp 1 figures stay) */
 	smp_nmi_init();
 	smp_prof_init();
+	smp_call_init();	/* before the park: a CPU about to park serves it first */
 	smp_world_init();
 	break_other_init();
 }

@@ -3,6 +3,7 @@
 #include "monitor/smp/smp_world.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_nmi.h"
+#include "monitor/smp/smp_call.h"
 #include "monitor/debug/stop.h"
 #include "monitor/lib/status.h"
 #include "monitor/shell/console.h"
@@ -22,8 +23,7 @@
  * the CPU asked copies it into *_done from its NMI handler. */
 struct world_cpu {
 	volatile uint64_t park_want, park_done;
-	volatile uint64_t sync_want, sync_done;
-	struct nmi_request park_nmi, sync_nmi;	/* one in flight each */
+	struct nmi_request park_nmi;	/* one in flight (nmi_request.h) */
 	struct trap_frame *volatile parked;	/* its NMI's frame while parked */
 	volatile bool waiting;			/* stopped, waits for the world */
 };
@@ -37,7 +37,6 @@ static unsigned int held;		/* the owner's open stops */
 static int selected = NO_OWNER;		/* `cpu N`; the owner's own when NO_OWNER */
 static volatile int last_owner = NO_OWNER;
 static volatile uint64_t courtesy_end;
-static uint64_t sync_round;		/* the shell's alone */
 static unsigned int asked, answered;	/* the owner's last roundup, until reported */
 
 /* NMI context. The park loop spins inside the first-level NMI handler, with
@@ -59,30 +58,12 @@ static bool park_claim_in_nmi(const struct trap_frame *f, bool repeat)
 	__atomic_store_n(&w->park_done, want, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&released, __ATOMIC_ACQUIRE) < want) {
 		smp_nmi_serve_parked(&smp_cpus[this_cpu()->cpu], f);
+		smp_call_serve_parked();
 		cpu_relax();
 	}
 	w->parked = NULL;
 	return true;
 }
-
-/* NMI context: the IRET that ends this NMI serialises the CPU. */
-static bool sync_claim_in_nmi(const struct trap_frame *f, bool repeat)
-{
-	struct world_cpu *w = &world[this_cpu()->cpu];
-
-	(void)f;
-	(void)repeat;
-	if (!nmi_request_take_in_nmi(&w->sync_nmi))
-		return false;
-	__atomic_store_n(&w->sync_done, __atomic_load_n(&w->sync_want, __ATOMIC_SEQ_CST),
-			 __ATOMIC_RELEASE);
-	return true;
-}
-
-static const struct nmi_source sync_source = {
-	.name = "serialise after a text patch",
-	.claim_in_nmi = sync_claim_in_nmi,
-};
 
 static const struct nmi_source park_source = {
 	.name = "stop the world",
@@ -91,8 +72,6 @@ static const struct nmi_source park_source = {
 
 void smp_world_init(void)
 {
-	/* sync first: a CPU about to park answers it before it spins */
-	nmi_register_source(&sync_source);
 	nmi_register_source(&park_source);
 }
 
@@ -290,24 +269,19 @@ struct trap_frame *smp_world_view(void)
 	return f ? f : stop_frame();
 }
 
+/* NMI context: the IRET that ends the call's NMI serialises the CPU (a
+ * parked CPU's, before it runs anything again). */
+static void serialise_in_nmi(void *arg)
+{
+	(void)arg;
+}
+
 unsigned int smp_sync_cores(void)
 {
-	unsigned int me = this_cpu()->cpu, missing = 0;
-	uint64_t r = ++sync_round, end;
+	uint64_t missing = smp_call_others(serialise_in_nmi, NULL, SMP_WORLD_TIMEOUT_MS);
+	unsigned int n = 0;
 
-	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
-		if (!other_cpu(i, me) || world[i].parked)
-			continue;
-		__atomic_store_n(&world[i].sync_want, r, __ATOMIC_SEQ_CST);
-		nmi_request_send(&world[i].sync_nmi, smp_cpus[i].apic_id);
-	}
-	end = deadline();
-	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
-		if (!other_cpu(i, me) || world[i].sync_want != r)
-			continue;
-		while (__atomic_load_n(&world[i].sync_done, __ATOMIC_ACQUIRE) != r && rdtsc() < end)
-			cpu_relax();
-		missing += world[i].sync_done != r;
-	}
-	return missing;
+	for (; missing; missing &= missing - 1)
+		n++;
+	return n;
 }

@@ -68,6 +68,7 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
     expect_eq(cpu_table(mon)[1][2][1], "running spin-cli", "cpu 2's state")
     one_error(mon.cmd("work spin 100 cpu=2"), "cpu 2 is busy running spin-cli")
 
+    check_msr_on_each_cpu(mon, "cpu 2 spinning with interrupts off")
     secs = bt_all_answered(mon, [1, 2, 3])
     expect("cmd_bt" in secs[0], "cpu 0 (the shell) lacks cmd_bt:\n" + secs[0])
     expect(re.search(r"#0 .*work_spin\+", secs[2]) and "work_spin_cli+" in secs[2],
@@ -107,6 +108,37 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
         expect(int(m.group(1)) >= 2 and int(m.group(3)) == 0,
                "cpu %d: NMIs %s, unknown %s" % (c, m.group(1), m.group(3)))
     still_works(mon)
+
+
+def msr_reads(out, msr):
+    """{cpu: value} from msr's answer lines."""
+    return {int(c): int(v, 16) for c, v in
+            re.findall(r"^cpu (\d+): msr %s = 0x([0-9a-f]{16})$" % msr, out, re.M)}
+
+
+def check_msr_on_each_cpu(mon, when):
+    """An MSR is each CPU's own: `msr ... cpu=all` has every CPU read its
+    own by an NMI call (monitor/smp/smp_call.c). IA32_APIC_BASE's
+    bootstrap bit (8) is set on cpu 0 alone; a value written to cpu 2's
+    IA32_TSC_AUX shows on cpu 2 alone; a value an MSR refuses is one error
+    line naming every CPU."""
+    out = mon.cmd("msr 0x1b cpu=all")
+    base = msr_reads(out, "0x1b")
+    expect_eq(sorted(base), [0, 1, 2, 3], "%s: cpus answering msr 0x1b:\n%s" % (when, out))
+    expect_eq([base[c] >> 8 & 1 for c in range(4)], [1, 0, 0, 0],
+              "%s: IA32_APIC_BASE's BSP bit per cpu" % when)
+    expect(all(v >> 12 == 0xfee00 for v in base.values()), "%s: APIC bases %r" % (when, base))
+    mon.cmd("msr 0xc0000103 cpu=all 0")
+    out = mon.cmd("msr 0xc0000103 0x2a5 cpu=2")
+    expect_eq(out.strip(), "cpu 2: msr 0xc0000103 <- 0x00000000000002a5", "write on cpu 2")
+    aux = msr_reads(mon.cmd("msr 0xc0000103 cpu=all"), "0xc0000103")
+    expect_eq(aux, {0: 0, 1: 0, 2: 0x2a5, 3: 0}, "%s: IA32_TSC_AUX per cpu" % when)
+    expect_eq(msr_reads(mon.cmd("msr 0xc0000103 cpu=3"), "0xc0000103"), {3: 0}, "cpu 3 alone")
+    mon.cmd("msr 0xc0000103 0 cpu=2")
+    # IA32_PKRS's upper half is reserved: a #GP, on cpus 1-3 inside the
+    # call's NMI (QEMU 7.2's TCG reads unknown MSRs as 0 without one)
+    one_error(mon.cmd("msr 0x6e1 0x100000000 cpu=all"), "wrmsr msr 0x6e1: #GP on cpu 0,1,2,3")
+    one_error(mon.cmd("msr 0x1b cpu=4"), "bad cpu '4'")
 
 
 def check_trace_breakpoint_on_every_cpu(mon):
@@ -161,6 +193,7 @@ def check_stop_the_world(mon):
     expect(re.search(r"#0 +0x0*%s " % rip.group(1).lstrip("0"), bt),
            "regs and bt of cpu 3 disagree on rip:\n%s\n%s" % (regs, bt))
     one_error(mon.cmd("step"), "cpu 0 first")
+    check_msr_on_each_cpu(mon, "while stopped (cpus 1-3 parked in NMI)")
     seen = ""
     deadline = t0 + 3.0	# cpu 3 would have ended 2 s after t0
     while time.monotonic() < deadline:
@@ -252,6 +285,12 @@ def test_one_cpu_lists_the_shell_alone(mon):
     expect_eq(sorted(secs), [0], "bt all sections")
     expect("cmd_bt" in secs[0], "bt all on one CPU:\n" + secs[0])
     one_error(mon.cmd("work spin 10 cpu=1"), "bad cpu '1'")
+    out = mon.cmd("msr 0x1b")
+    base = msr_reads(out, "0x1b")
+    expect(list(base) == [0] and base[0] >> 8 & 1, "msr 0x1b on one cpu:\n" + out)
+    one_error(mon.cmd("msr 0x1b cpu=1"), "bad cpu '1'")
+    one_error(mon.cmd("msr 0x100000000"), "bad MSR '0x100000000'")
+    one_error(mon.cmd("msr 0x1b 1 2"), "usage: msr")
     still_works(mon)
 
 
