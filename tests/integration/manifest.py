@@ -294,6 +294,7 @@ TESTS += [
     t(smp.test_one_cpu_lists_the_shell_alone, accels=("tcg",)),
     t(smp.test_every_cpu_samples_its_own_context, accels=("tcg",), smp=2, icount=3, timeout=240),
     t(smp.test_kvm_two_cpus, accels=("kvm",), smp=2),
+    t(smp.test_nine_cpus_eight_started, accels=("tcg",), smp="9", timeout=240),
     t(world.test_a_stop_on_cpu_3_stops_all_and_cont_resumes, accels=("tcg",), smp="4"),
     t(world.test_two_cpus_stop_at_once_and_take_turns, accels=("tcg",), smp="4"),
     t(world.test_trace_hits_from_every_cpu_at_once_all_count, accels=("tcg",), smp="4"),

@@ -315,3 +315,23 @@ def test_kvm_two_cpus(mon):
     expect(sent > 0 and sent == taken + merged and taken - 1 <= samples + lost <= taken,
            "cpu 1's fan-out ledger:\n" + st)
     still_works(mon)
+
+
+def test_nine_cpus_eight_started(mon):
+    """-smp 9, one more than MAX_CPUS (8): the first eight of the MADT come
+    up with their APIC ids, the ninth is said not started, and all eight
+    answer at once: bt all, an msr call on every CPU, and nmi test on
+    every CPU with each CPU's counters exact."""
+    from test_nmi_smp import run_on
+    head, rows = cpu_table(mon)
+    expect("9 processor entries, 8 online" in head and
+           "more than MAX_CPUS: the rest not started" in head, "cpu header: " + head)
+    expect_eq(rows, {c: (c, "shell" if c == 0 else "idle") for c in range(8)}, "cpu table")
+    secs = bt_all_answered(mon, range(1, 8))
+    for c in range(1, 8):
+        expect(re.search(r"#0 .*idle_until_posted\+", secs[c]), "cpu %d not idle:\n%s" % (c, secs[c]))
+    base = msr_reads(mon.cmd("msr 0x1b cpu=all"), "0x1b")
+    expect_eq({c: v >> 8 & 1 for c, v in base.items()}, {c: int(c == 0) for c in range(8)},
+              "IA32_APIC_BASE's BSP bit per cpu")
+    run_on(mon, 10, list(range(8)))
+    still_works(mon)
