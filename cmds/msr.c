@@ -15,17 +15,17 @@
 #include "arch/x86_64/fault_safe.h"
 #include "arch/x86_64/percpu.h"
 
-#define MSR_CALL_TIMEOUT_MS	100
+/* A vCPU the host has not run for a while answers late (TCG on a loaded
+ * host: over 100 ms, a few times in 300): a second, then it is named. */
+#define MSR_CALL_TIMEOUT_MS	1000
 
-/* Static, as a CPU that missed the timeout may still run it (smp_call.h):
- * a late answer lands here and is not printed. */
-static struct msr_access {
+struct msr_access {
 	uint32_t msr;
 	bool write;
 	uint64_t value;
 	uint64_t got[MAX_CPUS];
 	fault_t fault[MAX_CPUS];
-} acc;
+};
 
 /* NMI context on another CPU, or the shell's own. */
 static void access_here(void *arg)
@@ -39,44 +39,55 @@ static void access_here(void *arg)
 		a->fault[cpu] = fault_safe_rdmsr(a->msr, &a->got[cpu]);
 }
 
-/* Prints each answer; the CPUs that faulted or did not answer go on one
- * error line at the end. */
-static int report(uint64_t asked, uint64_t missing)
+static const char *cpu_list(uint64_t mask, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < MAX_CPUS && len < n; i++)
+		if (mask >> i & 1)
+			len += (size_t)fmt_snprintf(buf + len, n - len, "%s%u", len ? "," : "", i);
+	return buf;
+}
+
+/* Prints each answer; the CPUs that faulted and those that did not answer
+ * go on one error line at the end. */
+static int report(const struct msr_access *a, uint64_t asked, uint64_t missing)
 {
 	uint64_t faulted = 0;
-	char list[MAX_CPUS * 4 + 1];
+	char fl[MAX_CPUS * 4], ml[MAX_CPUS * 4];
+	const char *op = a->write ? "wrmsr" : "rdmsr";
 
-	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
 		if (!(asked >> i & 1) || (missing >> i & 1))
 			continue;
-		if (acc.fault[i])
+		if (a->fault[i])
 			faulted |= 1ull << i;
-		else if (acc.write)
-			kprintf("cpu %u: msr 0x%x <- 0x%016lx\n", i, acc.msr, acc.value);
+		else if (a->write)
+			kprintf("cpu %u: msr 0x%x <- 0x%016lx\n", i, a->msr, a->value);
 		else
-			kprintf("cpu %u: msr 0x%x = 0x%016lx\n", i, acc.msr, acc.got[i]);
+			kprintf("cpu %u: msr 0x%x = 0x%016lx\n", i, a->msr, a->got[i]);
 	}
-	if (!faulted && !missing)
-		return ST_OK;
-	list[0] = '\0';
-	for (unsigned int i = 0, n = 0; i < smp_cpu_count(); i++)
-		if ((faulted | missing) >> i & 1)
-			n += fmt_snprintf(list + n, sizeof(list) - n, "%s%u", n ? "," : "", i);
-	if (!missing)
-		return errorf("%s msr 0x%x: #GP on cpu %s (no such MSR there%s)",
-			      acc.write ? "wrmsr" : "rdmsr", acc.msr, list,
-			      acc.write ? ", or a value it refuses" : "");
-	if (!faulted)
-		return errorf("cpu %s did not answer within %u ms", list, MSR_CALL_TIMEOUT_MS);
-	return errorf("msr 0x%x: cpu %s faulted (#GP) or did not answer within %u ms",
-		      acc.msr, list, MSR_CALL_TIMEOUT_MS);
+	if (faulted && missing)
+		return errorf("%s msr 0x%x: #GP on cpu %s; cpu %s did not answer within %u ms", op,
+			      a->msr, cpu_list(faulted, fl, sizeof(fl)),
+			      cpu_list(missing, ml, sizeof(ml)), MSR_CALL_TIMEOUT_MS);
+	if (faulted)
+		return errorf("%s msr 0x%x: #GP on cpu %s (no such MSR there%s)", op, a->msr,
+			      cpu_list(faulted, fl, sizeof(fl)),
+			      a->write ? ", or a value it refuses" : "");
+	if (missing)
+		return errorf("%s msr 0x%x: cpu %s did not answer within %u ms", op, a->msr,
+			      cpu_list(missing, ml, sizeof(ml)), MSR_CALL_TIMEOUT_MS);
+	return ST_OK;
 }
 
 /* msr MSR [VALUE] [cpu=N|all]; without cpu=, the shell's CPU. */
 static int cmd_msr(int argc, char **argv)
 {
+	struct msr_access a = { 0 };
 	uint64_t msr, value = 0, cpu = this_cpu()->cpu, asked = 0, missing;
-	bool all = false, write = false;
+	bool all = false, write = false, chose = false;
 	int st;
 
 	if (argc < 2 || argc > 4)
@@ -84,10 +95,13 @@ static int cmd_msr(int argc, char **argv)
 	if (parse_u64(argv[1], &msr) != ST_OK || msr > 0xffffffffull)
 		return errorf("bad MSR '%s' (a 32-bit number)", argv[1]);
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "cpu=all") == 0) {
-			all = true;
-		} else if (strncmp(argv[i], "cpu=", 4) == 0) {
-			if (parse_u64(argv[i] + 4, &cpu) != ST_OK || cpu >= smp_cpu_count())
+		if (strncmp(argv[i], "cpu=", 4) == 0) {
+			if (chose)
+				return errorf("cpu= given twice");
+			chose = true;
+			if (strcmp(argv[i] + 4, "all") == 0)
+				all = true;
+			else if (parse_u64(argv[i] + 4, &cpu) != ST_OK || cpu >= smp_cpu_count())
 				return errorf("bad cpu '%s' (0 to %u, or all)", argv[i] + 4,
 					      smp_cpu_count() - 1);
 		} else if (!write) {
@@ -100,18 +114,20 @@ static int cmd_msr(int argc, char **argv)
 	}
 	if (!all && !smp_call_reaches((unsigned int)cpu))
 		return errorf("cpu %lu is not up", cpu);
-	acc.msr = (uint32_t)msr;
-	acc.write = write;
-	acc.value = value;
-	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
-		acc.fault[i] = acc.got[i] = 0;
+	a.msr = (uint32_t)msr;
+	a.write = write;
+	a.value = value;
+	for (unsigned int i = 0; i < smp_cpu_count(); i++)
 		if ((all || i == cpu) && smp_call_reaches(i))
 			asked |= 1ull << i;
-	}
-	missing = smp_call(asked, access_here, &acc, MSR_CALL_TIMEOUT_MS);
+	missing = asked & ~(1ull << this_cpu()->cpu) ?
+		  smp_call(asked, access_here, &a, MSR_CALL_TIMEOUT_MS) : 0;
+	if (missing == SMP_CALL_BUSY)
+		return errorf("the shell cpu's own call is still open (it is parked by this stop): "
+			      "cont first");
 	if (asked >> this_cpu()->cpu & 1)
-		access_here(&acc);
-	return report(asked, missing);
+		access_here(&a);
+	return report(&a, asked, missing);
 }
 
 COMMAND(msr,

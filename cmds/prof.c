@@ -10,6 +10,7 @@
 #include "profiler/sample_ring.h"
 #include "monitor/smp/smp.h"
 #include "monitor/smp/smp_prof.h"
+#include "monitor/smp/smp_call.h"
 #include "arch/x86_64/tsc.h"
 
 static const char *no_pmu_why(void)
@@ -102,15 +103,23 @@ static unsigned int pmu_cpus_armed(void)
 	unsigned int n = 0;
 
 	for (unsigned int i = 0; i < smp_cpu_count(); i++) {
-		enum smp_state st = smp_cpus[i].state;
-
 		if (pmu_live_cpu_armed(i))
 			n++;
-		else if (st != SMP_ABSENT && st != SMP_NOT_RESPONDING)
-			kprintf("note: cpu %u did not start its counter (no answer within 100 ms, "
-				"or its MSRs refused): cpu %u is not sampled\n", i, i);
+		else if (smp_call_reaches(i))
+			kprintf("note: cpu %u did not start its counter (no answer within %u ms, "
+				"or its MSRs refused): cpu %u is not sampled\n", i,
+				PMU_CALL_TIMEOUT_MS, i);
 	}
 	return n;
+}
+
+static void pmu_cpus_not_stopped(void)
+{
+	for (unsigned int i = 0; i < smp_cpu_count(); i++)
+		if (pmu_live_cpu_armed(i))
+			kprintf("note: cpu %u did not stop its counter (no answer within %u ms): "
+				"its overflow NMIs are claimed and sample nothing\n", i,
+				PMU_CALL_TIMEOUT_MS);
 }
 
 static int prof_start_cmd_checked(const struct prof_config *c)
@@ -179,6 +188,7 @@ static int prof_record_cmd(int argc, char **argv)
 	st = shell_exec(argc - used, argv + used);
 	shell_undo_cancel(record_stop);
 	prof_stop();
+	pmu_cpus_not_stopped();
 	prof_status_cmd();
 	return st;
 }
@@ -253,6 +263,7 @@ static int cmd_prof(int argc, char **argv)
 	if (strcmp(argv[1], "stop") == 0 && argc == 2) {
 		if (prof_stop() != PROF_OK)
 			return errorf("not sampling");
+		pmu_cpus_not_stopped();
 		return prof_status_cmd();
 	}
 	if (strcmp(argv[1], "status") == 0 && argc == 2)

@@ -11,20 +11,23 @@
 #include "arch/x86_64/tsc.h"
 
 #define VERIFY_TIMEOUT_MS	20
-/* For each other CPU to program or stop its counter. */
-#define CALL_TIMEOUT_MS		100
 /* After the check's first overflow, none again while it winds down. */
 #define VERIFY_RELOAD		(1ull << 30)
 
 struct pmu_cpu {
 	volatile bool armed;		/* counter 0 runs: its overflow NMIs are ours */
 	volatile uint64_t period;	/* reload, in events */
-	volatile uint64_t overflows;
+	/* overflows taken, and of those the ones whose sample is done: equal
+	 * when no NMI of this CPU is between the two (pmu_live_settled) */
+	volatile uint64_t overflows, recorded;
 	void (*volatile sample)(const struct trap_frame *f);
 };
 
 static struct pmu_info info;
 static struct pmu_cpu cpus[MAX_CPUS];
+/* Between pmu_live_start and pmu_live_stop: a counter some CPU could not
+ * be made to stop still has its NMIs claimed, but samples nothing. */
+static volatile bool sampling;
 
 static void live_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -65,9 +68,10 @@ static void record_in_nmi(void *ctx, unsigned int counter)
 	void (*s)(const struct trap_frame *) = c->sample;
 
 	(void)counter;
-	c->overflows++;
-	if (s)
+	__atomic_store_n(&c->overflows, c->overflows + 1, __ATOMIC_RELEASE);
+	if (s && sampling)
 		s(ctx);
+	__atomic_store_n(&c->recorded, c->recorded + 1, __ATOMIC_RELEASE);
 }
 
 static bool claim_in_nmi(const struct trap_frame *f, bool repeat)
@@ -131,7 +135,7 @@ static void verify_overflow(void)
 	uint64_t t0, limit = tsc_hz() / 1000 * VERIFY_TIMEOUT_MS;
 	bool pending;
 
-	c->overflows = 0;
+	c->overflows = c->recorded = 0;
 	if (arm(PMU_CYCLES, PMU_MIN_PERIOD, VERIFY_RELOAD, NULL)) {
 		fmt_snprintf(info.why_none, sizeof(info.why_none),
 			     "no PMU: programming counter 0 faults");
@@ -167,17 +171,13 @@ const struct pmu_info *pmu_live_info(void)
 
 /* Another CPU's counter, programmed or stopped by that CPU in NMI context
  * (smp_call.h). The CPUs are taken to be alike: the bootstrap CPU's
- * detection and overflow check stand for all. Static, as a CPU that missed
- * the call's timeout may still read its order: start_order changes only at
- * the next start, a stop's call later. */
+ * detection and overflow check stand for all. */
 struct pmu_order {
 	bool start;
 	enum pmu_event event;
 	uint64_t period;
 	void (*sample)(const struct trap_frame *f);
 };
-static struct pmu_order start_order;
-static const struct pmu_order stop_order = { .start = false };
 
 static void order_in_nmi(void *arg)
 {
@@ -189,27 +189,35 @@ static void order_in_nmi(void *arg)
 		disarm();
 }
 
+static void order_others(const struct pmu_order *o)
+{
+	if (smp_online_count() > 1)
+		smp_call_others(order_in_nmi, (void *)o, PMU_CALL_TIMEOUT_MS);
+}
+
 int pmu_live_start(enum pmu_event e, uint64_t period,
 		   void (*sample_in_nmi)(const struct trap_frame *f))
 {
+	struct pmu_order o = { true, e, period, sample_in_nmi };
+
 	if (info.kind == PMU_NONE)
 		return -1;
 	if (arm(e, period, period, sample_in_nmi))
 		return -1;
-	if (smp_online_count() > 1) {
-		start_order = (struct pmu_order){ true, e, period, sample_in_nmi };
-		smp_call_others(order_in_nmi, &start_order, CALL_TIMEOUT_MS);
-	}
+	sampling = true;
+	order_others(&o);
 	return 0;
 }
 
 void pmu_live_stop(void)
 {
+	struct pmu_order o = { .start = false };
+
 	if (info.kind == PMU_NONE)
 		return;
+	sampling = false;
 	disarm();
-	if (smp_online_count() > 1)
-		smp_call_others(order_in_nmi, (void *)&stop_order, CALL_TIMEOUT_MS);
+	order_others(&o);
 }
 
 bool pmu_live_cpu_armed(unsigned int cpu)
@@ -227,6 +235,15 @@ uint64_t pmu_live_overflows(void)
 	uint64_t n = 0;
 
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
-		n += cpus[i].overflows;
+		n += __atomic_load_n(&cpus[i].recorded, __ATOMIC_ACQUIRE);
 	return n;
+}
+
+bool pmu_live_settled(void)
+{
+	for (unsigned int i = 0; i < MAX_CPUS; i++)
+		if (__atomic_load_n(&cpus[i].overflows, __ATOMIC_ACQUIRE) !=
+		    __atomic_load_n(&cpus[i].recorded, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
 }

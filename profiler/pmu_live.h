@@ -16,6 +16,10 @@
 void pmu_live_detect(void);
 const struct pmu_info *pmu_live_info(void);
 
+/* For each other CPU to program or stop its counter (a vCPU the host has
+ * not run for a while answers late). */
+#define PMU_CALL_TIMEOUT_MS	1000
+
 /* Sample from counter 0 on every CPU: sample_in_nmi runs in NMI context
  * on every overflow, every period events, on the CPU that overflowed. The
  * shell CPU programs its own counter, then has each other CPU program its
@@ -23,9 +27,16 @@ const struct pmu_info *pmu_live_info(void);
  * that did not answer or whose MSRs refused shows !pmu_live_cpu_armed. */
 int pmu_live_start(enum pmu_event e, uint64_t period,
 		   void (*sample_in_nmi)(const struct trap_frame *f));
+/* Every CPU's counter stops; one that did not answer stays
+ * pmu_live_cpu_armed, its NMIs claimed, sampling nothing. */
 void pmu_live_stop(void);
 bool pmu_live_cpu_armed(unsigned int cpu);
 uint64_t pmu_live_cpu_overflows(unsigned int cpu);	/* since boot */
-uint64_t pmu_live_overflows(void);	/* every CPU's, since boot */
+/* Every CPU's overflows since boot whose sample is done. */
+uint64_t pmu_live_overflows(void);
+/* No CPU is between an overflow and the end of its sample: with an
+ * unchanged pmu_live_overflows around a read of the rings, the ledger read
+ * is whole. */
+bool pmu_live_settled(void);
 
 #endif

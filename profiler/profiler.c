@@ -209,6 +209,14 @@ static uint64_t source_ticks(void)
 	return t.sampled;
 }
 
+/* The PMU's NMIs come on every CPU, and one on another CPU may be between
+ * its overflow and its sample while this one reads: the read is whole only
+ * when none is. */
+static bool source_settled(void)
+{
+	return st.cfg.source != PROF_SRC_PMU || pmu_live_settled();
+}
+
 static enum prof_error check_config(const struct prof_config *c)
 {
 	if (c->source == PROF_SRC_PMU) {
@@ -309,7 +317,8 @@ void prof_reset(void)
  * count would break the ledger (samples + lost + dropped = ticks) that status
  * prints: read until the source's count is the same on both sides (a tick's
  * NMI runs to its end before this CPU reads on, so a still count means a
- * still ledger). Bounded, for a source faster than the reads. */
+ * still ledger; another CPU's, source_settled). Bounded, for a source
+ * faster than the reads. */
 void prof_get_status(struct prof_status *s)
 {
 	uint64_t before;
@@ -328,7 +337,7 @@ void prof_get_status(struct prof_status *s)
 		s->tsc_stop = rdtsc();
 		s->ticks = source_ticks();
 		s->nested = nmi_nested_count() - nested_at_start;
-		if (s->ticks == before)
+		if (s->ticks == before && source_settled())
 			break;
 	}
 	s->ticks -= st.ticks;

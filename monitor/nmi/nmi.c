@@ -6,11 +6,12 @@
 #include "monitor/nmi/nmi.h"
 #include "monitor/nmi/nmi_pass.h"
 #include "monitor/lib/string.h"
+#include "monitor/shell/console.h"
 #include "arch/x86_64/boot_layout.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 
-#define MAX_SOURCES	8
+#define MAX_SOURCES	12
 #define STACK_PAINT	0x6e6d695f70616e74ull	/* "tnap_imn" */
 /* Frames below T that every NMI writes (NMI.md layout): never painted. */
 #define NMI_FRAMES_BYTES 272
@@ -59,8 +60,13 @@ struct nmi_cpu *nmi_this_cpu(void)
 
 void nmi_register_source(const struct nmi_source *src)
 {
-	if (nsources < MAX_SOURCES)
-		sources[nsources++] = src;
+	if (nsources == MAX_SOURCES) {
+		/* its NMIs would all count as unknown: say so at boot */
+		kprintf("error: nmi: more than %u NMI sources, '%s' not registered\n",
+			MAX_SOURCES, src->name);
+		return;
+	}
+	sources[nsources++] = src;
 	if (!src->fast_pass_checks) {
 		fast_pass_set = NULL;
 		publish_fast_pass();

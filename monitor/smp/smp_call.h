@@ -1,16 +1,21 @@
 /*
- * Running a function on every other CPU, in NMI context there, and waiting
- * for them: how the shell CPU sets state that only each CPU can set for
- * itself (its PMU counter's MSRs and LVT), whatever that CPU is doing. An
- * NMI, because a CPU running a workload with interrupts off answers nothing
- * else. The function runs under NMI context's rules (no print, no lock
- * another context can hold; it may fault). A CPU parked by a stop runs it
- * from its park loop, its NMI blocked until the world goes on.
+ * Running a function on other CPUs, in NMI context there, and waiting for
+ * them: how the CPU that runs the shell sets state that only each CPU can
+ * set for itself (its MSRs, its PMU counter) and makes each serialise,
+ * whatever that CPU is doing. An NMI, because a CPU running a workload
+ * with interrupts off answers nothing else. The function runs under NMI
+ * context's rules (no print, no lock another context can hold; it may
+ * fault). A CPU parked by a stop runs it from its park loop.
  *
- * One call at a time, from the shell CPU. A CPU that has not answered by
- * the timeout may still run the function later: callers make the function
- * and its argument good for as long as the monitor runs (static data, and
- * a later call's function undoes an earlier one's: start, then stop).
+ * A call that times out on a CPU is cancelled there unless that CPU has
+ * already taken it (then the caller waits for it to end): a function never
+ * runs after smp_call returns, so fn and arg need only live as long as the
+ * call.
+ *
+ * One call at a time. Two shells never run at once, but a stop on another
+ * CPU can park the shell CPU in the middle of a call and run a shell of its
+ * own: that shell's call finds the first one still open and is refused
+ * (SMP_CALL_BUSY), as every CPU but its own is then parked.
  */
 #ifndef MONITOR_SMP_CALL_H
 #define MONITOR_SMP_CALL_H
@@ -20,11 +25,14 @@
 
 typedef void (*smp_call_fn)(void *arg);
 
+#define SMP_CALL_BUSY	(~0ull)
+
 void smp_call_init(void);	/* registers the NMI source; boot, bootstrap CPU */
 /* The CPUs of mask (bit n: cpu n) other than this one that answer NMIs
  * (up: idle, running, parked or halted) run fn(arg); returns the mask of
- * those that had not within timeout_ms. The others of mask are left out
- * and not in the result: this CPU, CPUs absent or not responding. */
+ * those that did not within timeout_ms (their call is cancelled), or
+ * SMP_CALL_BUSY when a call of a CPU parked by this stop is still open.
+ * This CPU and CPUs absent or not responding are left out. */
 uint64_t smp_call(uint64_t mask, smp_call_fn fn, void *arg, uint64_t timeout_ms);
 /* smp_call on every other CPU. */
 uint64_t smp_call_others(smp_call_fn fn, void *arg, uint64_t timeout_ms);

@@ -281,6 +281,11 @@ unsigned int smp_sync_cores(void)
 	uint64_t missing = smp_call_others(serialise_in_nmi, NULL, SMP_WORLD_TIMEOUT_MS);
 	unsigned int n = 0;
 
+	/* busy: a shell stopped on another CPU patches, the shell CPU parked
+	 * in its own call; every CPU but this one is parked, and serialises
+	 * by the IRET that lets it go */
+	if (missing == SMP_CALL_BUSY)
+		return 0;
 	for (; missing; missing &= missing - 1)
 		n++;
 	return n;
