@@ -179,7 +179,7 @@ __attribute__((optimize("align-loops=1", "omit-frame-pointer"))) static bool fas
 	 * the fast pass is set: prof_start sets it after starting the timer,
 	 * prof_stop clears it before stopping it, and between the two the
 	 * timer's rate never drops to 0.) */
-	if (*ipi_pending || n->latch != NMI_LATCH_IDLE || n->debug_unmask)
+	if (*ipi_pending || n->fast_veto)
 		return false;
 	n->latch = NMI_LATCH_RUNNING;
 	repeat = p->nmi_pass > 0;
