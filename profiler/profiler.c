@@ -91,7 +91,7 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 {
 	struct sample_ring *r = &rings[cpu];
 	struct sample *s;
-	uint64_t *leaf, end, h = r->head;
+	uint64_t *leaf, end;
 	uint16_t flags;
 
 	s = sample_ring_reserve(r);
@@ -117,8 +117,7 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 	/* an instruction running out of line for its breakpoint is sampled at
 	 * its own address, not the step slot's */
 	s->rip = f->rip;
-	if (f->rip >= (uintptr_t)step_slots && f->rip < (uintptr_t)step_slots_end &&
-	    step_slot_origin(f->rip))
+	if (f->rip - (uintptr_t)step_slots < STEP_SLOTS_BYTES && step_slot_origin(f->rip))
 		s->rip = step_slot_origin(f->rip);
 	s->cpu = (uint16_t)cpu;
 	flags = f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0;
@@ -131,13 +130,12 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 		walk_callchain(s, f->rbp);
 	else
 		s->depth = 0;
-	sample_ring_commit(r);
 	/* prof status's sample cost: TSC cycles from t0 (the sample's time) to
 	 * its commit, for one sample in PROF_COST_EVERY (by its place in the
 	 * ring): timing each would cost a sample an RDTSC and the min/max/sum,
 	 * a twentieth of the fast pass, to report a figure that is about the
 	 * same for every sample */
-	if (!(h & (PROF_COST_EVERY - 1)))
+	if (!(sample_ring_commit(r) & (PROF_COST_EVERY - 1)))
 		account_cost(rdtsc() - t0);
 	return true;
 }

@@ -51,9 +51,14 @@ static inline struct sample *sample_ring_reserve(struct sample_ring *r)
 	return &r->slots[h % r->capacity];
 }
 
-static inline void sample_ring_commit(struct sample_ring *r)
+/* Producer: publish the reserved slot; returns the new head (samples
+ * written since the ring began). */
+static inline uint64_t sample_ring_commit(struct sample_ring *r)
 {
-	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+	uint64_t h = r->head + 1;
+
+	__atomic_store_n(&r->head, h, __ATOMIC_RELEASE);
+	return h;
 }
 /* Consumer: peek at the i-th unread sample without consuming. */
 uint64_t sample_ring_count(const struct sample_ring *r);

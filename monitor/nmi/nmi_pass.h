@@ -33,7 +33,7 @@ static inline void nmi_pass_begin(struct nmi_cpu *n, struct nmi_pass_regs *r)
 		write_dr7(r->dr7 & ~DR7_ENABLE_BITS);
 }
 
-static inline void nmi_pass_end(struct nmi_cpu *n, const struct nmi_pass_regs *r)
+static inline void nmi_pass_end_restore(struct nmi_cpu *n, const struct nmi_pass_regs *r)
 {
 	uint64_t dr7 = r->dr7;
 
@@ -46,12 +46,21 @@ static inline void nmi_pass_end(struct nmi_cpu *n, const struct nmi_pass_regs *r
 	} else if (dr7 & DR7_ENABLE_BITS) {
 		write_dr7(dr7);
 	}
-	if (__builtin_expect(n->stats.faults_all != r->faults, 0)) {
+	if (n->stats.faults_all != r->faults) {
 		if (read_dr6() != r->dr6)
 			write_dr6(r->dr6);
 		if (read_cr2() != r->cr2)
 			write_cr2(r->cr2);
 	}
+}
+
+/* The usual pass (no break requested, DR7 had nothing enabled, no
+ * exception taken) has nothing to restore: one test tells it. */
+static inline void nmi_pass_end(struct nmi_cpu *n, const struct nmi_pass_regs *r)
+{
+	if (__builtin_expect(n->break_rip | (r->dr7 & DR7_ENABLE_BITS) |
+			     (n->stats.faults_all ^ r->faults), 0))
+		nmi_pass_end_restore(n, r);
 }
 
 #endif
