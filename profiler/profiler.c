@@ -132,7 +132,7 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 		s->depth = 0;
 	/* prof status's sample cost: TSC cycles from t0 (the sample's time) to
 	 * its commit, for one sample in PROF_COST_EVERY (by its place in the
-	 * ring): timing each would cost a sample an RDTSC and the min/max/sum,
+	 * ring, the first included, so that a short run has its figure too): timing each would cost a sample an RDTSC and the min/max/sum,
 	 * a twentieth of the fast pass, to report a figure that is about the
 	 * same for every sample */
 	if (!(sample_ring_commit(r) & (PROF_COST_EVERY - 1)))

@@ -57,15 +57,15 @@ static inline struct sample *sample_ring_reserve(struct sample_ring *r)
 	return r->next;
 }
 
-/* Producer: publish the reserved slot; returns the new head (samples
- * written since the ring began). */
+/* Producer: publish the reserved slot; returns its number (samples written
+ * before it since the ring began). */
 static inline uint64_t sample_ring_commit(struct sample_ring *r)
 {
-	uint64_t h = r->head + 1;
+	uint64_t h = r->head;
 	struct sample *n = r->next + 1;
 
 	r->next = n == r->end ? r->slots : n;
-	__atomic_store_n(&r->head, h, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->head, h + 1, __ATOMIC_RELEASE);
 	return h;
 }
 /* Consumer: peek at the i-th unread sample without consuming. */
