@@ -245,8 +245,9 @@ static int prof_status_cmd(void)
 	}
 	kprintf("\n");
 	if (s.cycles_n)
-		kprintf("sample cost: min %lu avg %lu max %lu TSC cycles\n", s.cycles_min,
-			s.cycles_sum / s.cycles_n, s.cycles_max);
+		kprintf("sample cost: min %lu avg %lu max %lu TSC cycles (%lu samples timed, 1 in %u)\n",
+			s.cycles_min, s.cycles_sum / s.cycles_n, s.cycles_max, s.cycles_n,
+			PROF_COST_EVERY);
 	return ST_OK;
 }
 

@@ -71,6 +71,17 @@ __attribute__((noinline)) static void walk_callchain(struct sample *s, uint64_t 
 	s->depth = (uint16_t)i;
 }
 
+/* prof status's sample cost (write_sample) */
+static inline void account_cost(uint64_t c)
+{
+	if (c < st.cycles_min)	/* ~0 while none is counted */
+		st.cycles_min = c;
+	if (c > st.cycles_max)
+		st.cycles_max = c;
+	st.cycles_sum += c;
+	st.cycles_n++;
+}
+
 /* One sample of f into the ring of this CPU (p, number cpu), timed at t0;
  * false if none was written (ring full: lost; no frame left to map its
  * page: dropped). Inline: sample_in_nmi and the fast pass. */
@@ -106,8 +117,7 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 	/* an instruction running out of line for its breakpoint is sampled at
 	 * its own address, not the step slot's */
 	s->rip = f->rip;
-	if (f->rip >= (uintptr_t)step_slots && f->rip < (uintptr_t)step_slots_end &&
-	    step_slot_origin(f->rip))
+	if (f->rip - (uintptr_t)step_slots < STEP_SLOTS_BYTES && step_slot_origin(f->rip))
 		s->rip = step_slot_origin(f->rip);
 	s->cpu = (uint16_t)cpu;
 	flags = f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0;
@@ -120,20 +130,14 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 		walk_callchain(s, f->rbp);
 	else
 		s->depth = 0;
-	sample_ring_commit(r);
+	/* prof status's sample cost: TSC cycles from t0 (the sample's time) to
+	 * its commit, for one sample in PROF_COST_EVERY (by its place in the
+	 * ring, the first included, so that a short run has its figure too): timing each would cost a sample an RDTSC and the min/max/sum,
+	 * a twentieth of the fast pass, to report a figure that is about the
+	 * same for every sample */
+	if (!(sample_ring_commit(r) & (PROF_COST_EVERY - 1)))
+		account_cost(rdtsc() - t0);
 	return true;
-}
-
-/* prof status's sample cost: TSC cycles from t0 (the sample's time) to its
- * commit */
-static inline void account_cost(uint64_t c)
-{
-	if (c < st.cycles_min)	/* ~0 while none is counted */
-		st.cycles_min = c;
-	if (c > st.cycles_max)
-		st.cycles_max = c;
-	st.cycles_sum += c;
-	st.cycles_n++;
 }
 
 static void sample_in_nmi(const struct trap_frame *f)
@@ -141,8 +145,8 @@ static void sample_in_nmi(const struct trap_frame *f)
 	struct percpu *p = this_cpu();
 	uint64_t t0 = rdtsc();
 
-	if (st.running && write_sample(f, p, p->cpu, t0))
-		account_cost(rdtsc() - t0);
+	if (st.running)
+		write_sample(f, p, p->cpu, t0);
 }
 
 /*
@@ -156,9 +160,10 @@ static void sample_in_nmi(const struct trap_frame *f)
  * here, its time the pass's first RDTSC (the others: the HPET re-arm's
  * check, the sample's cost; the dispatcher's own timing is left to general
  * passes). Loops unaligned: the padding before the latch loop's head would
- * run on every pass.
+ * run on every pass. No frame pointer: breakpoints are refused in it and a
+ * callchain starts from the interrupted RBP, so none walks through it.
  */
-__attribute__((optimize("align-loops=1"))) static bool fast_pass_in_nmi(struct trap_frame *f)
+__attribute__((optimize("align-loops=1", "omit-frame-pointer"))) static bool fast_pass_in_nmi(struct trap_frame *f)
 {
 	struct percpu *p = this_cpu();
 	struct nmi_cpu *n = p->nmi;
@@ -172,7 +177,7 @@ __attribute__((optimize("align-loops=1"))) static bool fast_pass_in_nmi(struct t
 	 * the fast pass is set: prof_start sets it after starting the timer,
 	 * prof_stop clears it before stopping it, and between the two the
 	 * timer's rate never drops to 0.) */
-	if (*ipi_pending || n->latch != NMI_LATCH_IDLE || n->debug_unmask)
+	if (*ipi_pending || n->fast_veto)
 		return false;
 	n->latch = NMI_LATCH_RUNNING;
 	repeat = p->nmi_pass > 0;
@@ -181,8 +186,8 @@ __attribute__((optimize("align-loops=1"))) static bool fast_pass_in_nmi(struct t
 		t0 = rdtsc();
 		c = nmi_timer_tick_in_nmi(f, t0, repeat, 0);
 		/* CPU 0: the one CPU there is while the fast pass is set */
-		if (c == TIMER_SAMPLE && st.running && write_sample(f, p, 0, t0))
-			account_cost(rdtsc() - t0);
+		if (c == TIMER_SAMPLE && st.running)
+			write_sample(f, p, 0, t0);
 		nmi_account_pass(&n->stats, c != TIMER_NOT_MINE, repeat);
 		if (c == TIMER_NOT_MINE && !repeat)
 			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);

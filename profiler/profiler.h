@@ -10,6 +10,8 @@
 #define PROF_DEFAULT_TIMER_HZ	1000
 #define PROF_DEFAULT_PMU_HZ	4000	/* perf's default */
 #define PROF_MAX_HZ		50000
+/* prof status times one sample in this many (a power of two) */
+#define PROF_COST_EVERY		16
 
 enum prof_source { PROF_SRC_TIMER, PROF_SRC_PMU };
 

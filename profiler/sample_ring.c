@@ -6,6 +6,8 @@ void sample_ring_init(struct sample_ring *r, struct sample *slots, uint64_t capa
 	r->slots = slots;
 	r->capacity = capacity;
 	r->head = r->tail = r->lost = 0;
+	r->next = slots;
+	r->end = slots + capacity;
 }
 
 uint64_t sample_ring_count(const struct sample_ring *r)

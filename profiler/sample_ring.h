@@ -33,6 +33,10 @@ struct sample_ring {
 	struct sample *slots;
 	uint64_t capacity;
 	volatile uint64_t head;		/* next slot to write: producer */
+	/* the producer's own: &slots[head % capacity], kept so that the NMI
+	 * sampler needs no division and multiplication a sample; end is
+	 * slots + capacity */
+	struct sample *next, *end;
 	volatile uint64_t tail;		/* next slot to read: consumer */
 	volatile uint64_t lost;
 };
@@ -48,12 +52,21 @@ static inline struct sample *sample_ring_reserve(struct sample_ring *r)
 		r->lost++;
 		return 0;
 	}
-	return &r->slots[h % r->capacity];
+	if (!r->next)
+		__builtin_unreachable();	/* a slot: the caller's NULL test is for full */
+	return r->next;
 }
 
-static inline void sample_ring_commit(struct sample_ring *r)
+/* Producer: publish the reserved slot; returns its number (samples written
+ * before it since the ring began). */
+static inline uint64_t sample_ring_commit(struct sample_ring *r)
 {
-	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+	uint64_t h = r->head;
+	struct sample *n = r->next + 1;
+
+	r->next = n == r->end ? r->slots : n;
+	__atomic_store_n(&r->head, h + 1, __ATOMIC_RELEASE);
+	return h;
 }
 /* Consumer: peek at the i-th unread sample without consuming. */
 uint64_t sample_ring_count(const struct sample_ring *r);

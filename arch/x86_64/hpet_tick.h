@@ -70,14 +70,15 @@ static inline uint64_t hpet_arm_next_in_nmi(uint64_t next, uint64_t now)
 static inline enum hpet_tick hpet_tick_in_nmi(uint64_t tsc)
 {
 	struct hpet_nmi_state *h = &hpet_nmi;
-	uint64_t now, next;
+	uint64_t now, next, due;
 
 	if (!h->one_shot)
 		return hpet_periodic_tick_in_nmi();
 	now = hpet_wrap(h->regs[HPET_MAIN_COUNTER / 8], h->wide);
-	if (!hpet_reached(now, h->next_due, h->wide))
+	due = h->next_due;	/* volatile for normal context's reads: read once */
+	if (!hpet_reached(now, due, h->wide))
 		return hpet_one_shot_short_in_nmi(now);
-	next = hpet_arm_next_in_nmi(hpet_wrap(h->next_due + h->period, h->wide), now);
+	next = hpet_arm_next_in_nmi(hpet_wrap(due + h->period, h->wide), now);
 	if (rdtsc() - tsc >= h->in_time_tsc)
 		next = hpet_rearm_late_in_nmi(next);
 	h->next_due = next;

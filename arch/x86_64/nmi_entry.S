@@ -260,10 +260,11 @@ end_repeat_nmi:
 	movq TF_R13(%rsp), %r13
 	movq TF_R14(%rsp), %r14
 	movq TF_R15(%rsp), %r15
+	movq TF_RBP(%rsp), %rbp			/* the fast pass's C kept it */
 	/* padding that only the general pass runs, so that the hook site
 	 * below lies on an 8-byte boundary with no NOP before it */
 	.balign 8
-	.nops 4
+	.nops 1
 2:	decq %gs:PERCPU_NMI_DEPTH
 	incq %gs:PERCPU_NMI_PASS		/* a repeat, if there is one, is pass 1, 2, ... */
 
@@ -276,7 +277,6 @@ end_repeat_nmi:
 	movq TF_RDX(%rsp), %rdx
 	movq TF_RSI(%rsp), %rsi
 	movq TF_RDI(%rsp), %rdi
-	movq TF_RBP(%rsp), %rbp
 	movq TF_R8(%rsp), %r8
 	movq TF_R9(%rsp), %r9
 	movq TF_R10(%rsp), %r10

@@ -126,8 +126,10 @@ __attribute__((noinline)) static void trap_other(struct trap_frame *f)
 		spurious_interrupts++;
 		return;
 	}
-	if (cpu->nmi_depth && f->vector != VEC_BP && f->vector != VEC_DB)
+	if (cpu->nmi_depth && f->vector != VEC_BP && f->vector != VEC_DB) {
 		cpu->nmi->stats.faults[f->vector]++;
+		cpu->nmi->stats.faults_all++;
+	}
 	if (f->vector == VEC_UD && site_listed(__ud2_sites_start, __ud2_sites_end, f->rip)) {
 		f->rip += 2;	/* a deliberate ud2: resume after it */
 		return;
@@ -196,8 +198,10 @@ DEBUG_PATH void trap_dispatch(struct trap_frame *f)
 	if (f->vector == VEC_BP || f->vector == VEC_DB) {
 		struct percpu *cpu = this_cpu();
 
-		if (cpu->nmi_depth)
+		if (cpu->nmi_depth) {
 			cpu->nmi->stats.faults[f->vector]++;
+			cpu->nmi->stats.faults_all++;
+		}
 		if (debug_trap(f))
 			return;
 	}

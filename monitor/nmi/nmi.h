@@ -22,16 +22,26 @@ struct nmi_source {
 };
 
 struct nmi_cpu {
-	volatile int latch;
+	/* The fast pass declines when the C latch is not idle or nmi test's
+	 * switch is on: one load of the word both lie in tells it (idle is 0;
+	 * the padding, zero from the static array, is never written). */
+	union {
+		struct {
+			volatile int latch;
+			bool debug_unmask;	/* test switch: every pass unblocks NMIs at once */
+		};
+		volatile uint64_t fast_veto;
+	};
 	struct nmi_stats stats;
 	struct nmi_log log;
-	bool debug_unmask;	/* test switch: every pass unblocks NMIs at once */
 	volatile uint64_t break_rip;	/* requested by nmi_request_break_in_nmi */
 	/* sources that claimed the running pass so far, for the ones asked
 	 * after them (a source registered later can tell a pass that was not
 	 * caused by it) */
 	unsigned int pass_claims;
 };
+
+_Static_assert(NMI_LATCH_IDLE == 0, "fast_veto: an idle latch is 0");
 
 void nmi_init(void);	/* after gdt_init and apic_init: paints the NMI stack */
 /* Boot time only (normal context, before NMIs are used). */

@@ -22,6 +22,7 @@ struct nmi_stats {
 	uint64_t swallowed;	/* repeat passes with nothing left to do */
 	uint64_t latched;	/* C-latch entries: must stay 0 */
 	uint64_t faults[32];	/* exceptions taken in NMI context, by vector */
+	uint64_t faults_all;	/* ... of every vector: nmi_pass.h's one test */
 	uint64_t cycles_min, cycles_max, cycles_sum, timed;
 };
 

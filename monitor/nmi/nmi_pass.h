@@ -5,10 +5,11 @@
  * (an NMI may interrupt a #PF or #DB handler before it read them); DR7
  * breakpoints are off during the pass (no watchpoint fires in NMI context;
  * the single-step #DB over an int3 is the one #DB allowed). Only a #PF
- * writes CR2 and only a #DB writes DR6, and the trap path counts each one
- * taken in NMI context (stats.faults): a pass that took neither reads each
- * register once and writes none (on hardware a CR or DR access costs tens
- * of cycles, and under a hypervisor it may exit).
+ * writes CR2 and only a #DB writes DR6, and the trap path counts every
+ * exception taken in NMI context (stats.faults_all): a pass that took none
+ * reads each register once and writes none (on hardware a CR or DR access
+ * costs tens of cycles, and under a hypervisor it may exit); a pass that
+ * took any reads CR2 and DR6 again and writes back the one that changed.
  */
 #ifndef MONITOR_NMI_PASS_H
 #define MONITOR_NMI_PASS_H
@@ -19,13 +20,12 @@
 
 struct nmi_pass_regs {
 	uint64_t cr2, dr6, dr7;
-	uint64_t pf, db;	/* #PF and #DB taken in NMI context before the pass */
+	uint64_t faults;	/* exceptions taken in NMI context before the pass */
 };
 
 static inline void nmi_pass_begin(struct nmi_cpu *n, struct nmi_pass_regs *r)
 {
-	r->pf = n->stats.faults[VEC_PF];
-	r->db = n->stats.faults[VEC_DB];
+	r->faults = n->stats.faults_all;
 	r->cr2 = read_cr2();
 	r->dr6 = read_dr6();
 	r->dr7 = read_dr7();
@@ -33,7 +33,7 @@ static inline void nmi_pass_begin(struct nmi_cpu *n, struct nmi_pass_regs *r)
 		write_dr7(r->dr7 & ~DR7_ENABLE_BITS);
 }
 
-static inline void nmi_pass_end(struct nmi_cpu *n, const struct nmi_pass_regs *r)
+static inline void nmi_pass_end_restore(struct nmi_cpu *n, const struct nmi_pass_regs *r)
 {
 	uint64_t dr7 = r->dr7;
 
@@ -46,10 +46,21 @@ static inline void nmi_pass_end(struct nmi_cpu *n, const struct nmi_pass_regs *r
 	} else if (dr7 & DR7_ENABLE_BITS) {
 		write_dr7(dr7);
 	}
-	if (n->stats.faults[VEC_DB] != r->db && read_dr6() != r->dr6)
-		write_dr6(r->dr6);
-	if (n->stats.faults[VEC_PF] != r->pf && read_cr2() != r->cr2)
-		write_cr2(r->cr2);
+	if (n->stats.faults_all != r->faults) {
+		if (read_dr6() != r->dr6)
+			write_dr6(r->dr6);
+		if (read_cr2() != r->cr2)
+			write_cr2(r->cr2);
+	}
+}
+
+/* The usual pass (no break requested, DR7 had nothing enabled, no
+ * exception taken) has nothing to restore: one test tells it. */
+static inline void nmi_pass_end(struct nmi_cpu *n, const struct nmi_pass_regs *r)
+{
+	if (__builtin_expect(n->break_rip | (r->dr7 & DR7_ENABLE_BITS) |
+			     (n->stats.faults_all ^ r->faults), 0))
+		nmi_pass_end_restore(n, r);
 }
 
 #endif

@@ -54,6 +54,7 @@ static inline enum nmi_timer_claim nmi_timer_tick_in_nmi(const struct trap_frame
 {
 	struct nmi_timer_state *tm = &nmi_timer;
 	void (*hook)(const struct trap_frame *);
+	uint64_t due, period, last;
 	enum hpet_tick t;
 
 	t = hpet_tick_in_nmi(now);
@@ -80,13 +81,18 @@ static inline enum nmi_timer_claim nmi_timer_tick_in_nmi(const struct trap_frame
 		if (hook)
 			hook(f);
 	}
-	if (now < tm->sample_due)
+	/* each field read once (they are volatile for plan(), in normal
+	 * context, which this pass interrupts and so cannot run during it) */
+	due = tm->sample_due;
+	if (now < due)
 		return TIMER_CLAIMED;
-	if (tm->sample_due) {
-		tm->last_sample += tm->sample_period_tsc;
-		if (now - tm->last_sample > tm->sample_period_tsc)
-			tm->last_sample = now;	/* fell behind: start again from here */
-		tm->sample_due = tm->last_sample + tm->sample_period_tsc - tm->period_tsc / 2;
+	if (due) {
+		period = tm->sample_period_tsc;
+		last = tm->last_sample + period;
+		if (now - last > period)
+			last = now;	/* fell behind: start again from here */
+		tm->last_sample = last;
+		tm->sample_due = last + period - tm->period_tsc / 2;
 	}
 	/* the ledger's NMIs: counted here, by the source, whatever the sampler
 	 * then does with the tick (sample, lost or dropped) */

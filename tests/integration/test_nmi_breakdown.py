@@ -142,6 +142,11 @@ def test_a_nested_nmi_and_its_repeat(accel):
     nmis, f = figures()
     expect_eq((nmis[1].nestings, nmis[1].repeats), (1, 1), "nestings and repeats")
     expect_eq(f["breakdown.nested.path"], "2.0", "nested path: cld, iretq")
-    # repeat_nmi's call, the pass (16 instructions), jmp, iretq
+    # the repeat: repeat_nmi's call, then jmp, iretq after the C pass (the
+    # protocol, entry code an unnested NMI never runs again), and the C
+    # pass itself (16 instructions: the work the NMI's cause costs anyway)
+    expect_eq(f["breakdown.nested.repeat_protocol"], "3.0", "repeat protocol instructions")
+    expect_eq(f["breakdown.nested.nesting_cost"], "5.0", "nesting's cost: path + protocol")
+    expect_eq(f["breakdown.nested.repeat_work"], "16.0", "repeat pass's C work")
     expect_eq(f["breakdown.nested.repeat_pass"], "19.0", "repeat pass instructions")
     expect_eq(f["breakdown.nested.path_plus_repeat"], "21.0", "nested NMI's whole cost")

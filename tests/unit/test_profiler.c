@@ -23,7 +23,7 @@ UNIT_TEST(sample_ring_fills_counts_lost_and_never_overwrites)
 	for (uint64_t i = 0; i < 6; i++) {
 		s = sample_ring_reserve(&r);
 		if (i < 4) {
-			CHECK(s != NULL);
+			CHECK(s == &slots[i]);
 			s->rip = 100 + i;
 			sample_ring_commit(&r);
 		} else {
