@@ -10,7 +10,7 @@
 
 static int dis_error(const struct insn_error *e)
 {
-	char why[64], sym[64];
+	char why[FAULT_TEXT_MAX], sym[64];
 
 	symtab_format(&kernel_symtab, e->addr, sym, sizeof(sym));
 	if (e->fault)

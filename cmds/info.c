@@ -28,6 +28,7 @@ static int cmd_info(int argc, char **argv)
 	const struct cpuinfo *ci = &cpuinfo;
 	uint64_t up = rdtsc() - tsc_boot();
 	uint64_t hz = tsc_hz();
+	unsigned int windows, tries, ms;
 
 	(void)argv;
 	if (argc != 1)
@@ -103,7 +104,9 @@ static int cmd_info(int argc, char **argv)
 	}
 	kprintf("cpu %u, apic id %u; spurious interrupts %lu\n", this_cpu()->cpu, ci->apic_id,
 		trap_spurious_interrupts());
-	kprintf("tsc: %lu.%03lu MHz\n", hz / 1000000, hz / 1000 % 1000);
+	tsc_calibration(&windows, &tries, &ms);
+	kprintf("tsc: %lu.%03lu MHz (the median of %u PIT windows of %u ms, %u tried)\n",
+		hz / 1000000, hz / 1000 % 1000, windows, ms, tries);
 	kprintf("uptime: %lu.%03lu s\n", up / hz, up % hz * 1000 / hz);
 	return ST_OK;
 }

@@ -47,7 +47,7 @@ static int lazy_touch(int argc, char **argv)
 		fault_t f = mem_read(LAZY_BASE + p, 1, &v);
 
 		if (f) {
-			char why[80];
+			char why[FAULT_TEXT_MAX];
 
 			lazy_get_stats(&after);
 			return errorf("out of memory: cannot map 0x%lx after %lu pages (%s); "

@@ -33,7 +33,7 @@ static int cmd_md(int argc, char **argv)
 			fault_t f = mem_read(line + i, 1, &v);
 
 			if (f) {
-				char why[64];
+				char why[FAULT_TEXT_MAX];
 
 				return errorf("cannot read 0x%lx: %s", line + i,
 					      fault_text(f, line + i, why, sizeof(why)));

@@ -8,7 +8,7 @@ static int cmd_mw(int argc, char **argv)
 {
 	uint64_t addr, value, old, now;
 	unsigned int width = 8;
-	char why[64], sym[96];
+	char why[FAULT_TEXT_MAX], sym[96];
 	fault_t f;
 	int st;
 

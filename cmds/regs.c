@@ -1,4 +1,5 @@
 #include "monitor/shell/command.h"
+#include "monitor/lib/string.h"
 #include "monitor/shell/console.h"
 #include "monitor/debug/stop.h"
 #include "monitor/debug/trap.h"
@@ -30,6 +31,8 @@ static int cmd_regs(int argc, char **argv)
 		print_with_rip_symbol(smp_world_view());
 		return ST_OK;
 	}
+	/* a register capture_regs missed would show this, not stack leftovers */
+	memset(&f, 0x5a, sizeof(f));
 	capture_regs(&f);
 	kprintf("registers of the shell (nothing is stopped):\n");
 	print_with_rip_symbol(&f);

@@ -29,11 +29,17 @@ CHECK_OFFSET(hook_timeouts, PERCPU_HOOK_TIMEOUTS);
 CHECK_OFFSET(hook_save, PERCPU_HOOK_SAVE);
 CHECK_OFFSET(nmi_depth, PERCPU_NMI_DEPTH);
 
-const char *ist_guard_of(uintptr_t addr)
+extern uint8_t boot_stack_guard[4096];	/* boot.S: the bootstrap CPU's stack */
+
+const char *ist_guard_of(uintptr_t addr, unsigned int *cpu)
 {
+	*cpu = 0;
+	if (addr - (uintptr_t)boot_stack_guard < sizeof(boot_stack_guard))
+		return "boot stack";
 	for (unsigned int c = 0; c < MAX_CPUS; c++) {
 		const struct ist_stacks *s = &ist_area[c];
 
+		*cpu = c;
 		if (addr - (uintptr_t)s->nmi_guard < sizeof(s->nmi_guard))
 			return "NMI stack";
 		if (addr - (uintptr_t)s->df_guard < sizeof(s->df_guard))

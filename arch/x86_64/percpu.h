@@ -84,8 +84,8 @@ static inline struct percpu *this_cpu(void)
 }
 
 void percpu_init(unsigned int cpu);
-/* "NMI stack" etc. if addr lies in one of the IST stacks' or AP stacks'
- * guard pages. */
-const char *ist_guard_of(uintptr_t addr);
+/* "NMI stack" etc. if addr lies in the guard page below one of the IST
+ * stacks, an AP's stack or the boot stack; *cpu: whose. */
+const char *ist_guard_of(uintptr_t addr, unsigned int *cpu);
 
 #endif

@@ -53,6 +53,8 @@ static uint64_t pit_window(uint64_t *uncertainty)
 	return (t1 + low) / 2 - (t0 + before) / 2;
 }
 
+static unsigned int cal_windows, cal_tries;
+
 void tsc_calibrate(void)
 {
 	uint8_t b = inb(PORT_B);
@@ -66,6 +68,7 @@ void tsc_calibrate(void)
 	for (int i = 0; i < CAL_TRIES && n < CAL_WINDOWS; i++) {
 		uint64_t unc, d = pit_window(&unc);
 
+		cal_tries = (unsigned int)i + 1;
 		/* the last tries take any window, so there are always five */
 		if (unc * 2000 <= d || i >= CAL_TRIES - CAL_WINDOWS + (int)n)
 			w[n++] = d;
@@ -78,6 +81,7 @@ void tsc_calibrate(void)
 			w[j] = w[j - 1];
 			w[j - 1] = x;
 		}
+	cal_windows = n;
 	hz = n ? w[n / 2] * (1000 / CAL_MS) : 0;
 	if (hz == 0)
 		hz = 1000000000ull;	/* no PIT answer: assume 1 GHz rather than divide by 0 */
@@ -86,4 +90,11 @@ void tsc_calibrate(void)
 uint64_t tsc_hz(void)
 {
 	return hz;
+}
+
+void tsc_calibration(unsigned int *windows, unsigned int *tries, unsigned int *ms)
+{
+	*windows = cal_windows;
+	*tries = cal_tries;
+	*ms = CAL_MS;
 }

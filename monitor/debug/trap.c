@@ -65,7 +65,8 @@ void regs_print(const struct trap_frame *f)
 void trap_report(const struct trap_frame *f)
 {
 	char sym[96];
-	unsigned int v = (unsigned int)f->vector;
+	unsigned int v = (unsigned int)f->vector, cpu;
+	const char *guard;
 
 	uint64_t origin = step_slot_origin(f->rip);
 
@@ -77,9 +78,9 @@ void trap_report(const struct trap_frame *f)
 			"for its breakpoint)\n", f->rip);
 	if (v == 14 || v == VEC_DF)
 		kprintf("  cr2 %016lx\n", read_cr2());
-	if (v == VEC_DF && ist_guard_of(f->rsp - 8))
-		kprintf("  stack overflow: rsp %016lx ran into the %s's guard page\n", f->rsp,
-			ist_guard_of(f->rsp - 8));
+	if (v == VEC_DF && (guard = ist_guard_of(f->rsp - 8, &cpu)))
+		kprintf("  stack overflow: rsp %016lx ran into the %s's guard page (cpu %u)\n",
+			f->rsp, guard, cpu);
 	regs_print(f);
 	backtrace_print(origin ? origin : f->rip, f->rbp, f->rsp);
 }

@@ -56,7 +56,7 @@ enum wp_error wp_add(uint64_t addr, unsigned int len, enum wp_kind kind, unsigne
 		return WP_PROTECTED;
 	}
 	if ((f = mem_read(addr, len, &v))) {
-		static char text[64];
+		static char text[FAULT_TEXT_MAX];
 
 		*why = fault_text(f, addr, text, sizeof(text));
 		return WP_UNREADABLE;

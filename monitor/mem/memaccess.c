@@ -1,4 +1,5 @@
 #include "monitor/mem/memaccess.h"
+#include "arch/x86_64/percpu.h"
 #include "monitor/lib/fmt.h"
 #include "monitor/mem/lazy.h"
 #include "monitor/debug/trap_names.h"
@@ -32,10 +33,14 @@ static int canonical(uintptr_t a)
 
 const char *fault_text(fault_t f, uintptr_t addr, char *buf, size_t n)
 {
-	unsigned int vec = FAULT_VECTOR(f);
+	unsigned int vec = FAULT_VECTOR(f), cpu;
 	uint32_t err = FAULT_ERROR(f);
+	const char *guard;
 
-	if (vec == 14 && !(err & PF_ERR_PRESENT) && lazy_contains(addr))
+	if (vec == 14 && !(err & PF_ERR_PRESENT) && (guard = ist_guard_of(addr, &cpu)))
+		fmt_snprintf(buf, n, "page fault (not present): the guard page below cpu %u's %s",
+			     cpu, guard);
+	else if (vec == 14 && !(err & PF_ERR_PRESENT) && lazy_contains(addr))
 		fmt_snprintf(buf, n, "page fault (not present): out of memory for the lazy region");
 	else if (vec == 14)
 		fmt_snprintf(buf, n, "page fault (%s%s%s)",

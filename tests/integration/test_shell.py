@@ -111,8 +111,25 @@ def test_mw_md_round_trip(mon):
 
 
 def test_md_unmapped_address_is_an_error(mon):
-    one_error(mon.cmd("md 0xffff800000000000"), "0xffff800000000000", "page fault",
-              "not present")
+    err = one_error(mon.cmd("md 0xffff800000000000"), "0xffff800000000000", "page fault",
+                    "not present")
+    expect("guard" not in err, "an unmapped address called a guard page: " + err)
+    # the guard pages below the stacks are named, with their CPU: an
+    # overflow's CR2 read with md says whose stack it ran out of
+    syms = nm_symbols()
+    ist = syms["ist_area"][0]
+    nmi_stack, df_stack = 16 * 1024, 8 * 1024	# percpu.h: struct ist_stacks
+    guards = [(syms["boot_stack_guard"][0] + 0x123, "cpu 0's boot stack"),
+              (ist + 0x10, "cpu 0's NMI stack"),
+              (ist + 4096 + nmi_stack + 0xff8, "cpu 0's #DF stack"),
+              (ist + 2 * 4096 + nmi_stack + df_stack, "cpu 0's #MC stack"),
+              (ist + syms["ist_area"][1] // 8 + 4096 + nmi_stack, "cpu 1's #DF stack"),
+              (syms["ap_stacks"][0] + syms["ap_stacks"][1] // 8 * 3 + 8, "cpu 3's AP stack")]
+    for addr, whose in guards:
+        one_error(mon.cmd("md 0x%x 8" % addr), "cannot read 0x%x" % addr,
+                  "page fault (not present): the guard page below " + whose)
+    # a byte above a guard page reads
+    expect(parse_md(mon.cmd("md 0x%x 8" % (ist + 4096))), "the NMI stack's first byte")
     still_works(mon)
 
 
@@ -240,8 +257,19 @@ def test_regs_shows_the_shell(mon):
     rip = int(m.group(1), 16)
     lo, size, _ = syms["cmd_regs"]
     expect(lo <= rip < lo + size, "rip 0x%x not in cmd_regs" % rip)
-    for r in ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8 ", "r15", "rflags",
-              "cr0", "cr3"]:
+    vals = dict((k, int(v, 16)) for k, v in re.findall(r"\b(r\w+|cs|ss)\s+([0-9a-f]+)\b", out))
+    gprs = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"] + ["r%d" % i for i in range(8, 16)]
+    expect_eq(sorted(k for k in vals if k in gprs), sorted(gprs), "registers shown")
+    # regs fills its frame with 0x5a before capture_regs: a register it
+    # did not capture would show that
+    missed = [k for k, v in vals.items() if v == 0x5a5a5a5a5a5a5a5a or v == 0x5a5a5a5a]
+    expect_eq(missed, [], "registers capture_regs left uncaptured")
+    # the shell runs on the boot stack, in ring 0 with the GDT's code and data selectors
+    lo, _, _ = syms["boot_stack_bottom"]
+    hi, _, _ = syms["boot_stack_top"]
+    expect(lo <= vals["rsp"] <= hi, "rsp 0x%x outside the boot stack" % vals["rsp"])
+    expect_eq((vals["cs"] & 3, vals["rflags"] & 2), (0, 2), "cs's RPL, rflags bit 1")
+    for r in ["cr0", "cr3"]:
         expect(r in out, "regs lacks " + r)
 
 

@@ -67,8 +67,16 @@ def test_tsc_rate_follows_the_host_clock(mon):
     (a TSC deadline of 2000 ms at the rate info states) cannot end before 2
     s of host time have passed, and uptime (TSC / that rate) advances by at
     least what the host saw."""
-    mhz = float(field(mon.cmd("info"), r"^tsc: (\d+\.\d+) MHz", "tsc line"))
+    out = mon.cmd("info")
+    mhz = float(field(out, r"^tsc: (\d+\.\d+) MHz", "tsc line"))
     expect(100 < mhz < 10000, "TSC %.3f MHz is not a plausible rate" % mhz)
+    # the median of five 10 ms windows, out of at most 20 tried (tsc.c)
+    m = re.search(r"^tsc: .* \(the median of (\d+) PIT windows of (\d+) ms, (\d+) tried\)$",
+                  out, re.M)
+    expect(m, "tsc line lacks its calibration:\n" + out)
+    windows, ms, tries = (int(x) for x in m.groups())
+    expect((windows, ms) == (5, 10) and 5 <= tries <= 20,
+           "calibration: %d windows of %d ms, %d tried" % (windows, ms, tries))
     up0 = float(field(mon.cmd("info"), r"^uptime: (\d+\.\d+) s", "uptime"))
     t0 = time.monotonic()
     mon.cmd("work spin 2000", timeout=60)
