@@ -137,10 +137,20 @@ def test_foreign_nmis_count_as_unknown_while_the_timer_runs(accel):
         # 10 Hz: an NMI within 100 us after a tick may pass for that tick's
         # late delivery (nmi_timer.c), a 1-in-1000 chance per NMI here
         mon.cmd("prof start event=timer hz=10")
+        logged = []
         for i in range(5):
             run("inject-nmi")
-            st, _ = nmi_stats(mon)	# a round trip: the NMI was taken
+            st, out = nmi_stats(mon)	# a round trip: the NMI was taken
+            logged += re.findall(r"^  tsc (\d+) pass \d+: unknown NMI 0x([0-9a-f]+)$", out, re.M)
         expect_eq(st["unknown"], 5, "unknown NMIs after 5 injected")
+        # each logged once (nmi drains the log), at its time since boot: in
+        # order, and before the uptime info gives after them
+        info = mon.cmd("info")
+        hz = float(re.search(r"^tsc: (\d+\.\d+) MHz", info, re.M).group(1)) * 1e6
+        up = float(re.search(r"^uptime: (\d+\.\d+) s", info, re.M).group(1))
+        times = [int(t) / hz for t, _ in logged]
+        expect(len(times) == 5 and times == sorted(times) and times[-1] <= up + 0.001,
+               "unknown-NMI log times %r s, uptime %.3f s" % (times, up))
         out = mon.cmd("prof stop")
         n = re.search(r"nmis: (\d+) timer ticks, \d+ nested, (\d+) early duplicate", out)
         expect(n, out)
