@@ -384,6 +384,11 @@ def test_qxfer_features_replies_exactly(mon):
                                                              xml[-20:]))
     expect(len(xml) < 4095, "target.xml (%d bytes) outgrew one reply: the equivalent mutants "
            "of gdb_stub.c's clamp to the reply size are not equivalent any more" % len(xml))
+    # continue/step at an address that is no hex number: E01, and nothing
+    # resumes (the target still answers, at the same place)
+    for bad in (b"c12zz", b"s0x10", b"C05;4g", b"S05;zz"):
+        exchange(mon, frame(bad), re.escape("+$E01#a6"))
+        exchange(mon, frame(b"qC"), re.escape("+$QC1#c5"))
     s = mon.mark()
     mon.send(frame(b"D").decode())
     mon.wait_for(re.escape("$OK#9a") + r"mon> $", 30, s)
