@@ -23,12 +23,6 @@ void console_putc(char c)
 	uart_putc(c);
 }
 
-void console_write(const char *s, size_t n)
-{
-	while (n--)
-		console_putc(*s++);
-}
-
 void console_puts(const char *s)
 {
 	while (*s)

@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 void console_putc(char c);		/* '\n' goes out as CRLF */
-void console_write(const char *s, size_t n);
 void console_puts(const char *s);
 int kprintf(const char *f, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *f, va_list ap);
