@@ -21,6 +21,7 @@
 #include "arch/x86_64/cpu.h"
 #include "monitor/smp/smp_prof.h"
 #include "arch/x86_64/fault_safe.h"
+#include "arch/x86_64/nmi_cold.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/step_slots.h"
@@ -50,7 +51,7 @@ struct sample_ring *prof_ring(unsigned int cpu)
  * growing up. Only the first frame pointer is checked for alignment: a
  * misaligned one later reads garbage at worst (x86 allows it; a fault ends
  * the walk), and the check costs two instructions a frame. */
-__attribute__((noinline)) static void walk_callchain(struct sample *s, uint64_t rbp)
+__attribute__((noinline, no_caller_saved_registers)) static void walk_callchain(struct sample *s, uint64_t rbp)
 {
 	uint64_t next, ret;
 	unsigned int i = 0;
@@ -82,6 +83,37 @@ static inline void account_cost(uint64_t c)
 	st.cycles_n++;
 }
 
+/* A sample's slot reaches past the ring bytes known mapped (write_sample):
+ * false (counted dropped) when a page fault there would find no frame. */
+NMI_COLD static bool map_ahead(struct sample *s, unsigned int cpu, uint64_t end)
+{
+	uint64_t *leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
+
+	if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
+		st.dropped_no_memory++;
+		return false;
+	}
+	/* the sample's writes map what is missing, to the end of that page
+	 * (the ring starts page-aligned) */
+	mapped_upto[cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	return true;
+}
+
+/* RIP in the step slots: the instruction's own address if one runs out of
+ * line there for its breakpoint */
+NMI_COLD static uint64_t rip_of_step_slot(uint64_t rip)
+{
+	uint64_t origin = step_slot_origin(rip);
+
+	return origin ? origin : rip;
+}
+
+/* The fast pass's unknown NMI (nmi_dispatch logs its own) */
+NMI_COLD static void log_unknown_in_nmi(uint64_t rip)
+{
+	nmi_log_in_nmi(NMI_LOG_UNKNOWN, rip);
+}
+
 /* One sample of f into the ring of this CPU (p, number cpu), timed at t0;
  * false if none was written (ring full: lost; no frame left to map its
  * page: dropped). Inline: sample_in_nmi and the fast pass. */
@@ -91,7 +123,7 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 {
 	struct sample_ring *r = &rings[cpu];
 	struct sample *s;
-	uint64_t *leaf, end;
+	uint64_t end;
 	uint16_t flags;
 
 	s = sample_ring_reserve(r);
@@ -99,16 +131,8 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 		return false;
 	/* its pages may fault in now: make sure frames are there to serve them */
 	end = (uintptr_t)(s + 1) - (uintptr_t)r->slots;
-	if (end > mapped_upto[cpu]) {
-		leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
-		if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
-			st.dropped_no_memory++;
-			return false;
-		}
-		/* the writes below map what is missing, to the end of that page
-		 * (the ring starts page-aligned) */
-		mapped_upto[cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	}
+	if (end > mapped_upto[cpu] && !(uint8_t)NMI_COLD_CALL3(map_ahead, s, cpu, end))
+		return false;
 	/* the slot's last word first: the fast path above takes every page up to
 	 * the end of this one as mapped, and a short callchain would leave it
 	 * untouched */
@@ -117,8 +141,8 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 	/* an instruction running out of line for its breakpoint is sampled at
 	 * its own address, not the step slot's */
 	s->rip = f->rip;
-	if (f->rip - (uintptr_t)step_slots < STEP_SLOTS_BYTES && step_slot_origin(f->rip))
-		s->rip = step_slot_origin(f->rip);
+	if (f->rip - (uintptr_t)step_slots < STEP_SLOTS_BYTES)
+		s->rip = NMI_COLD_CALL1(rip_of_step_slot, f->rip);
 	s->cpu = (uint16_t)cpu;
 	flags = f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0;
 	/* one test for the usual case: neither an interrupt handler nor a stop */
@@ -127,7 +151,7 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 			 (stop_depth[cpu] ? SAMPLE_CTX_EXC : 0);	/* stop_active() */
 	s->flags = flags;
 	if (st.cfg.callchain)
-		walk_callchain(s, f->rbp);
+		NMI_COLD_CALL2(walk_callchain, s, f->rbp);
 	else
 		s->depth = 0;
 	/* prof status's sample cost: TSC cycles from t0 (the sample's time) to
@@ -163,11 +187,19 @@ static void sample_in_nmi(const struct trap_frame *f)
  * run on every pass. No frame pointer: breakpoints are refused in it and a
  * callchain starts from the interrupted RBP, so none walks through it.
  */
+/* The fast pass's CR2/DR6/DR7 (nmi_pass.h), in memory, not in registers
+ * (those would be callee-saved ones, pushed and popped each pass): one
+ * CPU runs the pass, and never two C passes at once (a nested NMI does not
+ * enter C; a re-entered C latch makes the pass decline before it begins). */
+static struct nmi_pass_regs fast_pass_regs;
+
 __attribute__((optimize("align-loops=1", "omit-frame-pointer"))) static bool fast_pass_in_nmi(struct trap_frame *f)
 {
-	struct percpu *p = this_cpu();
+	/* CPU 0's by address, not through %gs: the one CPU there is while the
+	 * fast pass is set (nmi.h), and its fields are then one load each */
+	struct percpu *p = &percpu_area[0];
 	struct nmi_cpu *n = p->nmi;
-	struct nmi_pass_regs r;
+	struct nmi_pass_regs *r = &fast_pass_regs;
 	enum nmi_timer_claim c;
 	bool repeat;
 	uint64_t t0;
@@ -181,18 +213,20 @@ __attribute__((optimize("align-loops=1", "omit-frame-pointer"))) static bool fas
 		return false;
 	n->latch = NMI_LATCH_RUNNING;
 	repeat = p->nmi_pass > 0;
-	nmi_pass_begin(n, &r);
+	/* one register for it: GCC would otherwise keep the pass count too,
+	 * to test it in its place, and run out of caller-saved registers */
+	__asm__("" : "+r"(repeat));
+	nmi_pass_begin(n, r);
 	do {
 		t0 = rdtsc();
 		c = nmi_timer_tick_in_nmi(f, t0, repeat, 0);
-		/* CPU 0: the one CPU there is while the fast pass is set */
 		if (c == TIMER_SAMPLE && st.running)
 			write_sample(f, p, 0, t0);
 		nmi_account_pass(&n->stats, c != TIMER_NOT_MINE, repeat);
 		if (c == TIMER_NOT_MINE && !repeat)
-			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);
+			NMI_COLD_CALL1(log_unknown_in_nmi, f->rip);
 	} while (nmi_latch_again(&n->latch));
-	nmi_pass_end(n, &r);
+	nmi_pass_end(n, r);
 	return true;
 }
 
