@@ -31,9 +31,11 @@
 #define MIN_FREE_FRAMES		8	/* a ring page fault needs at most 4 */
 
 static struct sample_ring rings[MAX_CPUS];
-/* Ring bytes below this offset are known mapped (ring pages, once faulted
- * in, stay: lazy reset leaves the profiler's range alone). */
-static uint64_t mapped_upto[MAX_CPUS];
+/* The last slot of each ring wholly in its pages known mapped (ring pages,
+ * once faulted in, stay: lazy reset leaves the profiler's range alone); 0
+ * before the first. A slot and not a byte offset: the sampler's test is
+ * one compare of the slot it has. */
+static uintptr_t last_mapped_slot[MAX_CPUS];
 static struct prof_status st = { .cycles_min = ~0ull };
 static uint64_t nested_at_start;
 /* The self-NMI source's request word on the one CPU the fast pass runs on. */
@@ -85,8 +87,10 @@ static inline void account_cost(uint64_t c)
 
 /* A sample's slot reaches past the ring bytes known mapped (write_sample):
  * false (counted dropped) when a page fault there would find no frame. */
-NMI_COLD static bool map_ahead(struct sample *s, unsigned int cpu, uint64_t end)
+NMI_COLD static bool map_ahead(struct sample *s, unsigned int cpu)
 {
+	struct sample *slots = rings[cpu].slots;
+	uint64_t mapped;
 	uint64_t *leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
 
 	if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
@@ -95,7 +99,8 @@ NMI_COLD static bool map_ahead(struct sample *s, unsigned int cpu, uint64_t end)
 	}
 	/* the sample's writes map what is missing, to the end of that page
 	 * (the ring starts page-aligned) */
-	mapped_upto[cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	mapped = ((uintptr_t)(s + 1) - (uintptr_t)slots + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	last_mapped_slot[cpu] = (uintptr_t)(slots + mapped / sizeof(*s) - 1);
 	return true;
 }
 
@@ -123,15 +128,13 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 {
 	struct sample_ring *r = &rings[cpu];
 	struct sample *s;
-	uint64_t end;
-	uint16_t flags;
+	uint32_t flags;
 
 	s = sample_ring_reserve(r);
 	if (!s)
 		return false;
 	/* its pages may fault in now: make sure frames are there to serve them */
-	end = (uintptr_t)(s + 1) - (uintptr_t)r->slots;
-	if (end > mapped_upto[cpu] && !(uint8_t)NMI_COLD_CALL3(map_ahead, s, cpu, end))
+	if ((uintptr_t)s > last_mapped_slot[cpu] && !(uint8_t)NMI_COLD_CALL2(map_ahead, s, cpu))
 		return false;
 	/* the slot's last word first: the fast path above takes every page up to
 	 * the end of this one as mapped, and a short callchain would leave it
@@ -143,23 +146,21 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 	s->rip = f->rip;
 	if (f->rip - (uintptr_t)step_slots < STEP_SLOTS_BYTES)
 		s->rip = NMI_COLD_CALL1(rip_of_step_slot, f->rip);
-	s->cpu = (uint16_t)cpu;
 	flags = f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0;
 	/* one test for the usual case: neither an interrupt handler nor a stop */
 	if (__builtin_expect(p->irq_depth | stop_depth[cpu], 0))
 		flags |= (p->irq_depth ? SAMPLE_CTX_IRQ : 0) |
 			 (stop_depth[cpu] ? SAMPLE_CTX_EXC : 0);	/* stop_active() */
-	s->flags = flags;
+	/* depth 0 until the walk, if any, sets it */
+	s->meta = sample_meta((uint16_t)cpu, flags, 0);
 	if (st.cfg.callchain)
 		NMI_COLD_CALL2(walk_callchain, s, f->rbp);
-	else
-		s->depth = 0;
 	/* prof status's sample cost: TSC cycles from t0 (the sample's time) to
 	 * its commit, for one sample in PROF_COST_EVERY (by its place in the
 	 * ring, the first included, so that a short run has its figure too): timing each would cost a sample an RDTSC and the min/max/sum,
 	 * a twentieth of the fast pass, to report a figure that is about the
 	 * same for every sample */
-	if (!(sample_ring_commit(r) & (PROF_COST_EVERY - 1)))
+	if (!(sample_ring_commit(r, s) & (PROF_COST_EVERY - 1)))
 		account_cost(rdtsc() - t0);
 	return true;
 }
