@@ -52,8 +52,11 @@ struct sample_ring *prof_ring(unsigned int cpu)
  * counter, pointer or register copy). Bounded by the depth and by frames
  * growing up. Only the first frame pointer is checked for alignment: a
  * misaligned one later reads garbage at worst (x86 allows it; a fault ends
- * the walk), and the check costs two instructions a frame. */
-__attribute__((noinline, no_caller_saved_registers)) static void walk_callchain(struct sample *s, uint64_t rbp)
+ * the walk), and the check costs two instructions a frame. It saves the
+ * registers it uses itself: the sampler calls it like an NMI_COLD path
+ * (nmi_cold.h), so that the fast pass needs no callee-saved register. */
+__attribute__((noinline, no_caller_saved_registers))
+static void walk_callchain(struct sample *s, uint64_t rbp)
 {
 	uint64_t next, ret;
 	unsigned int i = 0;
@@ -174,6 +177,12 @@ static void sample_in_nmi(const struct trap_frame *f)
 		write_sample(f, p, p->cpu, t0);
 }
 
+/* The fast pass's CR2/DR6/DR7 (nmi_pass.h), in memory, not in registers
+ * (those would be callee-saved ones, pushed and popped each pass): one
+ * CPU runs the pass, and never two C passes at once (a nested NMI does not
+ * enter C; a re-entered C latch makes the pass decline before it begins). */
+static struct nmi_pass_regs fast_pass_regs;
+
 /*
  * The fast pass (nmi.h), set while the timer profiles and the only sources
  * registered are the timer and the self-NMI IPI (so one CPU: with more the
@@ -186,14 +195,10 @@ static void sample_in_nmi(const struct trap_frame *f)
  * check, the sample's cost; the dispatcher's own timing is left to general
  * passes). Loops unaligned: the padding before the latch loop's head would
  * run on every pass. No frame pointer: breakpoints are refused in it and a
- * callchain starts from the interrupted RBP, so none walks through it.
+ * callchain starts from the interrupted RBP, so none walks through it. Its
+ * rare paths are NMI_COLD calls (nmi_cold.h): it keeps its live values in
+ * the registers the entry stored and pushes none.
  */
-/* The fast pass's CR2/DR6/DR7 (nmi_pass.h), in memory, not in registers
- * (those would be callee-saved ones, pushed and popped each pass): one
- * CPU runs the pass, and never two C passes at once (a nested NMI does not
- * enter C; a re-entered C latch makes the pass decline before it begins). */
-static struct nmi_pass_regs fast_pass_regs;
-
 __attribute__((optimize("align-loops=1", "omit-frame-pointer"))) static bool fast_pass_in_nmi(struct trap_frame *f)
 {
 	/* CPU 0's by address, not through %gs: the one CPU there is while the
