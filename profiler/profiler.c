@@ -21,6 +21,7 @@
 #include "arch/x86_64/cpu.h"
 #include "monitor/smp/smp_prof.h"
 #include "arch/x86_64/fault_safe.h"
+#include "arch/x86_64/nmi_cold.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/step_slots.h"
@@ -30,9 +31,11 @@
 #define MIN_FREE_FRAMES		8	/* a ring page fault needs at most 4 */
 
 static struct sample_ring rings[MAX_CPUS];
-/* Ring bytes below this offset are known mapped (ring pages, once faulted
- * in, stay: lazy reset leaves the profiler's range alone). */
-static uint64_t mapped_upto[MAX_CPUS];
+/* The last slot of each ring wholly in its pages known mapped (ring pages,
+ * once faulted in, stay: lazy reset leaves the profiler's range alone); 0
+ * before the first. A slot and not a byte offset: the sampler's test is
+ * one compare of the slot it has. */
+static uintptr_t last_mapped_slot[MAX_CPUS];
 static struct prof_status st = { .cycles_min = ~0ull };
 static uint64_t nested_at_start;
 /* The self-NMI source's request word on the one CPU the fast pass runs on. */
@@ -49,8 +52,11 @@ struct sample_ring *prof_ring(unsigned int cpu)
  * counter, pointer or register copy). Bounded by the depth and by frames
  * growing up. Only the first frame pointer is checked for alignment: a
  * misaligned one later reads garbage at worst (x86 allows it; a fault ends
- * the walk), and the check costs two instructions a frame. */
-__attribute__((noinline)) static void walk_callchain(struct sample *s, uint64_t rbp)
+ * the walk), and the check costs two instructions a frame. It saves the
+ * registers it uses itself: the sampler calls it like an NMI_COLD path
+ * (nmi_cold.h), so that the fast pass needs no callee-saved register. */
+__attribute__((noinline, no_caller_saved_registers))
+static void walk_callchain(struct sample *s, uint64_t rbp)
 {
 	uint64_t next, ret;
 	unsigned int i = 0;
@@ -82,6 +88,40 @@ static inline void account_cost(uint64_t c)
 	st.cycles_n++;
 }
 
+/* A sample's slot reaches past the ring bytes known mapped (write_sample):
+ * false (counted dropped) when a page fault there would find no frame. */
+NMI_COLD static bool map_ahead(struct sample *s, unsigned int cpu)
+{
+	struct sample *slots = rings[cpu].slots;
+	uint64_t mapped;
+	uint64_t *leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
+
+	if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
+		st.dropped_no_memory++;
+		return false;
+	}
+	/* the sample's writes map what is missing, to the end of that page
+	 * (the ring starts page-aligned) */
+	mapped = ((uintptr_t)(s + 1) - (uintptr_t)slots + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	last_mapped_slot[cpu] = (uintptr_t)(slots + mapped / sizeof(*s) - 1);
+	return true;
+}
+
+/* RIP in the step slots: the instruction's own address if one runs out of
+ * line there for its breakpoint */
+NMI_COLD static uint64_t rip_of_step_slot(uint64_t rip)
+{
+	uint64_t origin = step_slot_origin(rip);
+
+	return origin ? origin : rip;
+}
+
+/* The fast pass's unknown NMI (nmi_dispatch logs its own) */
+NMI_COLD static void log_unknown_in_nmi(uint64_t rip)
+{
+	nmi_log_in_nmi(NMI_LOG_UNKNOWN, rip);
+}
+
 /* One sample of f into the ring of this CPU (p, number cpu), timed at t0;
  * false if none was written (ring full: lost; no frame left to map its
  * page: dropped). Inline: sample_in_nmi and the fast pass. */
@@ -91,24 +131,14 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 {
 	struct sample_ring *r = &rings[cpu];
 	struct sample *s;
-	uint64_t *leaf, end;
-	uint16_t flags;
+	uint32_t flags;
 
 	s = sample_ring_reserve(r);
 	if (!s)
 		return false;
 	/* its pages may fault in now: make sure frames are there to serve them */
-	end = (uintptr_t)(s + 1) - (uintptr_t)r->slots;
-	if (end > mapped_upto[cpu]) {
-		leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
-		if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
-			st.dropped_no_memory++;
-			return false;
-		}
-		/* the writes below map what is missing, to the end of that page
-		 * (the ring starts page-aligned) */
-		mapped_upto[cpu] = (end + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-	}
+	if ((uintptr_t)s > last_mapped_slot[cpu] && !(uint8_t)NMI_COLD_CALL2(map_ahead, s, cpu))
+		return false;
 	/* the slot's last word first: the fast path above takes every page up to
 	 * the end of this one as mapped, and a short callchain would leave it
 	 * untouched */
@@ -117,25 +147,23 @@ static inline __attribute__((always_inline)) bool write_sample(const struct trap
 	/* an instruction running out of line for its breakpoint is sampled at
 	 * its own address, not the step slot's */
 	s->rip = f->rip;
-	if (f->rip - (uintptr_t)step_slots < STEP_SLOTS_BYTES && step_slot_origin(f->rip))
-		s->rip = step_slot_origin(f->rip);
-	s->cpu = (uint16_t)cpu;
+	if (f->rip - (uintptr_t)step_slots < STEP_SLOTS_BYTES)
+		s->rip = NMI_COLD_CALL1(rip_of_step_slot, f->rip);
 	flags = f->rflags & X86_RFLAGS_IF ? SAMPLE_IF : 0;
 	/* one test for the usual case: neither an interrupt handler nor a stop */
 	if (__builtin_expect(p->irq_depth | stop_depth[cpu], 0))
 		flags |= (p->irq_depth ? SAMPLE_CTX_IRQ : 0) |
 			 (stop_depth[cpu] ? SAMPLE_CTX_EXC : 0);	/* stop_active() */
-	s->flags = flags;
+	/* depth 0 until the walk, if any, sets it */
+	s->meta = sample_meta((uint16_t)cpu, flags, 0);
 	if (st.cfg.callchain)
-		walk_callchain(s, f->rbp);
-	else
-		s->depth = 0;
+		NMI_COLD_CALL2(walk_callchain, s, f->rbp);
 	/* prof status's sample cost: TSC cycles from t0 (the sample's time) to
 	 * its commit, for one sample in PROF_COST_EVERY (by its place in the
 	 * ring, the first included, so that a short run has its figure too): timing each would cost a sample an RDTSC and the min/max/sum,
 	 * a twentieth of the fast pass, to report a figure that is about the
 	 * same for every sample */
-	if (!(sample_ring_commit(r) & (PROF_COST_EVERY - 1)))
+	if (!(sample_ring_commit(r, s) & (PROF_COST_EVERY - 1)))
 		account_cost(rdtsc() - t0);
 	return true;
 }
@@ -149,6 +177,12 @@ static void sample_in_nmi(const struct trap_frame *f)
 		write_sample(f, p, p->cpu, t0);
 }
 
+/* The fast pass's CR2/DR6/DR7 (nmi_pass.h), in memory, not in registers
+ * (those would be callee-saved ones, pushed and popped each pass): one
+ * CPU runs the pass, and never two C passes at once (a nested NMI does not
+ * enter C; a re-entered C latch makes the pass decline before it begins). */
+static struct nmi_pass_regs fast_pass_regs;
+
 /*
  * The fast pass (nmi.h), set while the timer profiles and the only sources
  * registered are the timer and the self-NMI IPI (so one CPU: with more the
@@ -161,13 +195,17 @@ static void sample_in_nmi(const struct trap_frame *f)
  * check, the sample's cost; the dispatcher's own timing is left to general
  * passes). Loops unaligned: the padding before the latch loop's head would
  * run on every pass. No frame pointer: breakpoints are refused in it and a
- * callchain starts from the interrupted RBP, so none walks through it.
+ * callchain starts from the interrupted RBP, so none walks through it. Its
+ * rare paths are NMI_COLD calls (nmi_cold.h): it keeps its live values in
+ * the registers the entry stored and pushes none.
  */
 __attribute__((optimize("align-loops=1", "omit-frame-pointer"))) static bool fast_pass_in_nmi(struct trap_frame *f)
 {
-	struct percpu *p = this_cpu();
+	/* CPU 0's by address, not through %gs: the one CPU there is while the
+	 * fast pass is set (nmi.h), and its fields are then one load each */
+	struct percpu *p = &percpu_area[0];
 	struct nmi_cpu *n = p->nmi;
-	struct nmi_pass_regs r;
+	struct nmi_pass_regs *r = &fast_pass_regs;
 	enum nmi_timer_claim c;
 	bool repeat;
 	uint64_t t0;
@@ -181,18 +219,20 @@ __attribute__((optimize("align-loops=1", "omit-frame-pointer"))) static bool fas
 		return false;
 	n->latch = NMI_LATCH_RUNNING;
 	repeat = p->nmi_pass > 0;
-	nmi_pass_begin(n, &r);
+	/* one register for it: GCC would otherwise keep the pass count too,
+	 * to test it in its place, and run out of caller-saved registers */
+	__asm__("" : "+r"(repeat));
+	nmi_pass_begin(n, r);
 	do {
 		t0 = rdtsc();
 		c = nmi_timer_tick_in_nmi(f, t0, repeat, 0);
-		/* CPU 0: the one CPU there is while the fast pass is set */
 		if (c == TIMER_SAMPLE && st.running)
 			write_sample(f, p, 0, t0);
 		nmi_account_pass(&n->stats, c != TIMER_NOT_MINE, repeat);
 		if (c == TIMER_NOT_MINE && !repeat)
-			nmi_log_in_nmi(NMI_LOG_UNKNOWN, f->rip);
+			NMI_COLD_CALL1(log_unknown_in_nmi, f->rip);
 	} while (nmi_latch_again(&n->latch));
-	nmi_pass_end(n, &r);
+	nmi_pass_end(n, r);
 	return true;
 }
 

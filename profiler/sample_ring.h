@@ -22,12 +22,26 @@
 struct sample {
 	uint64_t tsc;
 	uint64_t rip;
-	uint16_t cpu;
-	uint16_t flags;
-	uint16_t depth;		/* callchain entries used */
-	uint16_t pad;
+	/* the four as one word too: the NMI sampler writes them with one store
+	 * (sample_meta) */
+	union {
+		struct {
+			uint16_t cpu;
+			uint16_t flags;
+			uint16_t depth;		/* callchain entries used */
+			uint16_t pad;
+		};
+		uint64_t meta;
+	};
 	uint64_t callchain[SAMPLE_MAX_DEPTH];	/* return addresses, innermost first */
 };
+
+/* The meta word of cpu, flags (below 2^16) and depth (x86 and the unit
+ * tests' hosts are little-endian: cpu is its low half-word) */
+static inline uint64_t sample_meta(uint16_t cpu, uint32_t flags, uint16_t depth)
+{
+	return cpu | (uint64_t)flags << 16 | (uint64_t)depth << 32;
+}
 
 struct sample_ring {
 	struct sample *slots;
@@ -57,12 +71,12 @@ static inline struct sample *sample_ring_reserve(struct sample_ring *r)
 	return r->next;
 }
 
-/* Producer: publish the reserved slot; returns its number (samples written
- * before it since the ring began). */
-static inline uint64_t sample_ring_commit(struct sample_ring *r)
+/* Producer: publish the reserved slot s; returns its number (samples
+ * written before it since the ring began). */
+static inline uint64_t sample_ring_commit(struct sample_ring *r, struct sample *s)
 {
 	uint64_t h = r->head;
-	struct sample *n = r->next + 1;
+	struct sample *n = s + 1;
 
 	r->next = n == r->end ? r->slots : n;
 	__atomic_store_n(&r->head, h + 1, __ATOMIC_RELEASE);

@@ -100,6 +100,7 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
 	hpet_nmi.period = period_ticks;
 	hpet_nmi.lead = period_ticks / 4;
 	hpet_nmi.one_shot = oneshot;
+	hpet_nmi.one_shot_wide = oneshot && hpet_nmi.wide;
 	/* in kHz: no overflow for a period of seconds (HPETs run at >= 10 MHz) */
 	hpet_nmi.in_time_tsc = period_ticks * (tsc_hz() / 1000) / (hz / 1000) / 8;
 	hpet_nmi.next_due = hpet_wrap(start + period_ticks, hpet_nmi.wide);
@@ -130,7 +131,7 @@ void hpet_nmi_start(uint64_t period_ticks, bool oneshot)
  * the first write, not within an eighth of a period of its counter read:
  * read the counter back, and while the write landed passed, write again
  * (four writes in all at most). */
-uint64_t hpet_rearm_late_in_nmi(uint64_t next)
+NMI_COLD uint64_t hpet_rearm_late_in_nmi(uint64_t next)
 {
 	for (int tries = 1;; tries++) {
 		uint64_t t_read = rdtsc(), now = counter();
@@ -140,7 +141,7 @@ uint64_t hpet_rearm_late_in_nmi(uint64_t next)
 		hpet_nmi.passed_writes++;
 		if (tries == 4)
 			break;
-		next = hpet_arm_next_in_nmi(next, now);
+		next = hpet_arm_next_in_nmi(next, now, hpet_nmi.wide);
 		if (rdtsc() - t_read < hpet_nmi.in_time_tsc)
 			break;
 	}
@@ -158,7 +159,7 @@ uint64_t hpet_rearm_late_in_nmi(uint64_t next)
  * by several periods (NMIs that came late, or merged) leaves as many NMIs
  * still owed as the extra periods.
  */
-enum hpet_tick hpet_periodic_tick_in_nmi(void)
+NMI_COLD enum hpet_tick hpet_periodic_tick_in_nmi(void)
 {
 	uint64_t cmp = comparator();
 
@@ -189,8 +190,16 @@ enum hpet_tick hpet_periodic_tick_in_nmi(void)
 	return HPET_NOT_DUE;
 }
 
+/* Periodic, or a 32-bit one-shot: hpet_tick_in_nmi's rarer timers */
+NMI_COLD enum hpet_tick hpet_tick_other_in_nmi(uint64_t tsc)
+{
+	if (!hpet_nmi.one_shot)
+		return hpet_periodic_tick_in_nmi();
+	return hpet_one_shot_tick_in_nmi(tsc, false);
+}
+
 /* One-shot, the counter short of the expiry the timer owes. */
-enum hpet_tick hpet_one_shot_short_in_nmi(uint64_t now)
+NMI_COLD enum hpet_tick hpet_one_shot_short_in_nmi(uint64_t now)
 {
 	/* a 32-bit one-shot timer also interrupts when the counter wraps
 	 * (HPET 1.0a 2.3.9.2.1): now below the comparator that was set past it */

@@ -1,10 +1,10 @@
 /*
- * hpet_tick_in_nmi, inline: the one-shot timer's common tick (the counter
- * read, its comparison and the re-arm written in time) runs in the NMI
- * pass that asks, without a call; the rare cases (a write that may have
- * landed late, a counter short of the expiry, the periodic timer) are out
- * of line in hpet.c. The state lives in hpet.c; only hpet.c and this
- * header touch it.
+ * hpet_tick_in_nmi, inline: the 64-bit one-shot timer's common tick (the
+ * counter read, its comparison and the re-arm written in time) runs in the
+ * NMI pass that asks, without a call; the rare cases (a write that may
+ * have landed late, a counter short of the expiry, the periodic timer, the
+ * 32-bit one-shot) are out of line in hpet.c. The state lives in hpet.c;
+ * only hpet.c and this header touch it.
  */
 #ifndef ARCH_HPET_TICK_H
 #define ARCH_HPET_TICK_H
@@ -12,6 +12,7 @@
 #include "hpet.h"
 #include "hpet_wrap.h"
 #include "cpu.h"
+#include "nmi_cold.h"
 
 #define HPET_MAIN_COUNTER	0x0F0
 #define HPET_T0_CMP		0x108
@@ -20,6 +21,8 @@ struct hpet_nmi_state {
 	volatile uint64_t *regs;	/* set once, by hpet_init */
 	bool wide;			/* comparisons at 64 bits, else 32 */
 	bool one_shot;
+	/* both: the one timer hpet_tick_in_nmi runs inline (QEMU's) */
+	bool one_shot_wide;
 	uint64_t period;		/* ticks between expiries */
 	/* one-shot: a quarter period, the least lead of a comparator write */
 	uint64_t lead;
@@ -35,23 +38,24 @@ struct hpet_nmi_state {
 };
 extern struct hpet_nmi_state hpet_nmi;
 
-/* Out of line (hpet.c): the periodic timer's tick; a one-shot counter
- * short of the expiry; the re-arm's later tries. */
-enum hpet_tick hpet_periodic_tick_in_nmi(void);
-enum hpet_tick hpet_one_shot_short_in_nmi(uint64_t now);
-uint64_t hpet_rearm_late_in_nmi(uint64_t next);
+/* Out of line (hpet.c): the periodic timer's tick; a 32-bit one-shot's; a
+ * one-shot counter short of the expiry; the re-arm's later tries. */
+NMI_COLD enum hpet_tick hpet_periodic_tick_in_nmi(void);
+NMI_COLD enum hpet_tick hpet_tick_other_in_nmi(uint64_t tsc);
+NMI_COLD enum hpet_tick hpet_one_shot_short_in_nmi(uint64_t now);
+NMI_COLD uint64_t hpet_rearm_late_in_nmi(uint64_t next);
 
 /* One comparator write of the re-arm, at least a quarter period past the
  * counter as read (now); a 32-bit timer's comparator set past the wrap
  * owes the wrap interrupt. Comparator writes of a 32-bit timer keep the
  * low half (HPET 1.0a 2.3.9.2.4). */
-static inline uint64_t hpet_arm_next_in_nmi(uint64_t next, uint64_t now)
+static inline uint64_t hpet_arm_next_in_nmi(uint64_t next, uint64_t now, bool wide)
 {
 	struct hpet_nmi_state *h = &hpet_nmi;
 
-	if (hpet_delta(next, now, h->wide) < (int64_t)h->lead)
-		next = hpet_wrap(now + h->period, h->wide);
-	if (!h->wide)
+	if (hpet_delta(next, now, wide) < (int64_t)h->lead)
+		next = hpet_wrap(now + h->period, wide);
+	if (!wide)
 		h->wrap_owed = next < now;
 	h->regs[HPET_T0_CMP / 8] = next;
 	return next;
@@ -67,22 +71,29 @@ static inline uint64_t hpet_arm_next_in_nmi(uint64_t next, uint64_t now)
  * quarter period ahead: the common case reads the counter once per tick and
  * writes the comparator once, with no read-back.
  */
-static inline enum hpet_tick hpet_tick_in_nmi(uint64_t tsc)
+static inline __attribute__((always_inline)) enum hpet_tick
+hpet_one_shot_tick_in_nmi(uint64_t tsc, bool wide)
 {
 	struct hpet_nmi_state *h = &hpet_nmi;
 	uint64_t now, next, due;
 
-	if (!h->one_shot)
-		return hpet_periodic_tick_in_nmi();
-	now = hpet_wrap(h->regs[HPET_MAIN_COUNTER / 8], h->wide);
+	now = hpet_wrap(h->regs[HPET_MAIN_COUNTER / 8], wide);
 	due = h->next_due;	/* volatile for normal context's reads: read once */
-	if (!hpet_reached(now, due, h->wide))
-		return hpet_one_shot_short_in_nmi(now);
-	next = hpet_arm_next_in_nmi(hpet_wrap(due + h->period, h->wide), now);
+	if (!hpet_reached(now, due, wide))
+		return (enum hpet_tick)(uint32_t)NMI_COLD_CALL1(hpet_one_shot_short_in_nmi, now);
+	next = hpet_arm_next_in_nmi(hpet_wrap(due + h->period, wide), now, wide);
 	if (rdtsc() - tsc >= h->in_time_tsc)
-		next = hpet_rearm_late_in_nmi(next);
+		next = NMI_COLD_CALL1(hpet_rearm_late_in_nmi, next);
 	h->next_due = next;
 	return HPET_TICK;
+}
+
+/* The 64-bit one-shot timer inline, with one test; the others out of line */
+static inline enum hpet_tick hpet_tick_in_nmi(uint64_t tsc)
+{
+	if (!hpet_nmi.one_shot_wide)
+		return (enum hpet_tick)(uint32_t)NMI_COLD_CALL1(hpet_tick_other_in_nmi, tsc);
+	return hpet_one_shot_tick_in_nmi(tsc, true);
 }
 
 #endif

@@ -20,17 +20,26 @@
 
 struct nmi_pass_regs {
 	uint64_t cr2, dr6, dr7;
-	uint64_t faults;	/* exceptions taken in NMI context before the pass */
+	/* exceptions taken in NMI context before the pass (stats.faults_all,
+	 * never near 2^63), with NMI_PASS_DR7_OFF or'ed in when the pass turned
+	 * DR7's breakpoints off: the end's one test compares it with the count */
+	uint64_t mark;
 };
+
+#define NMI_PASS_DR7_OFF	(1ull << 63)
 
 static inline void nmi_pass_begin(struct nmi_cpu *n, struct nmi_pass_regs *r)
 {
-	r->faults = n->stats.faults_all;
+	uint64_t faults = n->stats.faults_all;
+
+	r->mark = faults;
 	r->cr2 = read_cr2();
 	r->dr6 = read_dr6();
 	r->dr7 = read_dr7();
-	if (r->dr7 & DR7_ENABLE_BITS)
+	if (r->dr7 & DR7_ENABLE_BITS) {
 		write_dr7(r->dr7 & ~DR7_ENABLE_BITS);
+		r->mark = faults | NMI_PASS_DR7_OFF;
+	}
 }
 
 static inline void nmi_pass_end_restore(struct nmi_cpu *n, const struct nmi_pass_regs *r)
@@ -46,7 +55,7 @@ static inline void nmi_pass_end_restore(struct nmi_cpu *n, const struct nmi_pass
 	} else if (dr7 & DR7_ENABLE_BITS) {
 		write_dr7(dr7);
 	}
-	if (n->stats.faults_all != r->faults) {
+	if (n->stats.faults_all != (r->mark & ~NMI_PASS_DR7_OFF)) {
 		if (read_dr6() != r->dr6)
 			write_dr6(r->dr6);
 		if (read_cr2() != r->cr2)
@@ -58,8 +67,7 @@ static inline void nmi_pass_end_restore(struct nmi_cpu *n, const struct nmi_pass
  * exception taken) has nothing to restore: one test tells it. */
 static inline void nmi_pass_end(struct nmi_cpu *n, const struct nmi_pass_regs *r)
 {
-	if (__builtin_expect(n->break_rip | (r->dr7 & DR7_ENABLE_BITS) |
-			     (n->stats.faults_all ^ r->faults), 0))
+	if (__builtin_expect(n->break_rip | (n->stats.faults_all ^ r->mark), 0))
 		nmi_pass_end_restore(n, r);
 }
 

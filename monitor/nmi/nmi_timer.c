@@ -88,6 +88,15 @@ void nmi_timer_get_stats(struct nmi_timer_stats *s)
 	*s = nmi_timer.stats;
 }
 
+NMI_COLD void nmi_timer_hook_in_nmi(const struct trap_frame *f, uint64_t now)
+{
+	void (*hook)(const struct trap_frame *) = nmi_timer.tick_hook;
+
+	nmi_timer.hook_due = now + nmi_timer.hook_period_tsc - nmi_timer.period_tsc / 2;
+	if (hook)
+		hook(f);
+}
+
 void nmi_timer_set_tick_hook(void (*tick_in_nmi)(const struct trap_frame *f))
 {
 	nmi_timer.tick_hook = tick_in_nmi;

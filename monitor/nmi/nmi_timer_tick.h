@@ -9,6 +9,7 @@
 
 #include "monitor/nmi/nmi_timer.h"
 #include "arch/x86_64/hpet_tick.h"
+#include "arch/x86_64/nmi_cold.h"
 
 struct nmi_timer_state {
 	struct nmi_timer_stats stats;
@@ -40,6 +41,9 @@ struct nmi_timer_state {
 };
 extern struct nmi_timer_state nmi_timer;
 
+/* The tick hook's turn (nmi_timer.c), out of line: 20 ticks a second */
+NMI_COLD void nmi_timer_hook_in_nmi(const struct trap_frame *f, uint64_t now);
+
 enum nmi_timer_claim {
 	TIMER_NOT_MINE,
 	TIMER_CLAIMED,		/* a tick (or its duplicate, or a wrap), no sample due */
@@ -53,7 +57,6 @@ static inline enum nmi_timer_claim nmi_timer_tick_in_nmi(const struct trap_frame
 							 bool repeat, unsigned int others)
 {
 	struct nmi_timer_state *tm = &nmi_timer;
-	void (*hook)(const struct trap_frame *);
 	uint64_t due, period, last;
 	enum hpet_tick t;
 
@@ -75,12 +78,8 @@ static inline enum nmi_timer_claim nmi_timer_tick_in_nmi(const struct trap_frame
 		return TIMER_CLAIMED;
 	}
 	tm->stats.ticks++;
-	if (now >= tm->hook_due) {
-		hook = tm->tick_hook;
-		tm->hook_due = now + tm->hook_period_tsc - tm->period_tsc / 2;
-		if (hook)
-			hook(f);
-	}
+	if (now >= tm->hook_due)
+		NMI_COLD_CALL2(nmi_timer_hook_in_nmi, f, now);
 	/* each field read once (they are volatile for plan(), in normal
 	 * context, which this pass interrupts and so cannot run during it) */
 	due = tm->sample_due;

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s) {
 				FUZZ_ASSERT(s >= slots && s < slots + cap);
 				s->tsc = written;
-				sample_ring_commit(&r);
+				sample_ring_commit(&r, s);
 				written++;
 			}
 			break;

@@ -25,7 +25,7 @@ UNIT_TEST(sample_ring_fills_counts_lost_and_never_overwrites)
 		if (i < 4) {
 			CHECK(s == &slots[i]);
 			s->rip = 100 + i;
-			sample_ring_commit(&r);
+			sample_ring_commit(&r, s);
 		} else {
 			CHECK(s == NULL);	/* full: lost, nothing overwritten */
 		}
@@ -62,6 +62,17 @@ UNIT_TEST(aggregate_counts_and_sorts_most_first)
 	CHECK_STREQ(out[3].key, "zz");
 	CHECK_EQ_U64(a.total, 11);
 	CHECK_EQ_U64(a.overflow, 0);
+}
+
+UNIT_TEST(sample_meta_is_cpu_flags_and_depth_in_one_word)
+{
+	struct sample s = { .pad = 0xffff };
+
+	s.meta = sample_meta(0x102, SAMPLE_IF | SAMPLE_CTX_IRQ, 9);
+	CHECK_EQ_U64(s.cpu, 0x102);
+	CHECK_EQ_U64(s.flags, SAMPLE_IF | SAMPLE_CTX_IRQ);
+	CHECK_EQ_U64(s.depth, 9);
+	CHECK_EQ_U64(s.pad, 0);
 }
 
 UNIT_TEST(aggregate_reports_what_does_not_fit)
