@@ -97,7 +97,9 @@ NMI_COLD static bool map_ahead(struct sample *s, unsigned int cpu)
 	uint64_t *leaf = paging_leaf(((uintptr_t)(s + 1) - 1) & ~(uint64_t)(PAGE_SIZE - 1));
 
 	if ((!leaf || !(*leaf & PTE_P)) && frames_free() < MIN_FREE_FRAMES) {
-		st.dropped_no_memory++;
+		/* every CPU samples (the fan-out, the PMU): one count, bumped
+		 * atomically, or two CPUs' drops at once count as one */
+		__atomic_fetch_add(&st.dropped_no_memory, 1, __ATOMIC_RELAXED);
 		return false;
 	}
 	/* the sample's writes map what is missing, to the end of that page
