@@ -154,6 +154,10 @@ def test_report_top_n(mon):
     rows = re.findall(r"^\s+[\d.]+%\s+\d+\s+(\S+)$", out, re.M)
     expect_eq(rows, full[:2], "top=2 rows")
     expect("(%d more symbols)" % (len(full) - 2) in out, "more-symbols line:\n" + out)
+    # exactly as many as there are: every row, and no more-symbols line
+    out = mon.cmd("prof report top=%d" % len(full))
+    expect_eq(re.findall(r"^\s+[\d.]+%\s+\d+\s+(\S+)$", out, re.M), full, "top=all rows")
+    expect("more symbols" not in out, "a more-symbols line with none left:\n" + out)
     one_error(mon.cmd("prof report top=0"), "top=N")
 
 

@@ -215,6 +215,17 @@ def test_report_percentages_match_counts(mon):
     expect_eq(counts_, sorted(counts_, reverse=True), "rows sorted by samples")
     full = re.findall(r"^\s+\d+\.\d\d%\s+(\d+)\s+\S+$", mon.cmd("prof report top=1000"), re.M)
     expect_eq(sum(int(n) for n in full), total, "the full report's rows add up to the samples")
+    # prof check's shares: each leaf's samples (the report's rows) over the
+    # three leaves', truncated to hundredths of a percent as the report's
+    leaves = {name[-1]: int(n) for _, n, name in
+              re.findall(r"^\s+(\d+\.\d\d)%\s+(\d+)\s+(work_mix_leaf_[abc])$",
+                         mon.cmd("prof report top=1000"), re.M)}
+    out = mon.cmd("prof check 1:1:3")
+    got = {k: int(v.replace(".", "")) for k, v in
+           re.findall(r"^  work_mix_leaf_([abc])\s+(\d+\.\d\d)% want", out, re.M)}
+    in_leaves = sum(leaves.values())
+    expect_eq(got, {k: 10000 * v // in_leaves for k, v in leaves.items()},
+              "prof check's shares vs the report's leaf counts %r:\n%s" % (leaves, out))
 
 
 def is_after_call(ret):
