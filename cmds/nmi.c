@@ -37,8 +37,8 @@ static void print_stats(void)
 	else
 		kprintf("  handler cycles: no NMI yet\n");
 	kprintf("  debug-unmask: %s\n", p->nmi->debug_unmask ? "on" : "off");
-	kprintf("  console input read in NMI, dropped (input ring full): %lu bytes\n",
-		console_rx_dropped_in_nmi());
+	kprintf("  console input read in NMI: %lu bytes, dropped (input ring full): %lu bytes\n",
+		console_rx_taken_in_nmi(), console_rx_dropped_in_nmi());
 	kprintf("nmi log:%s\n", p->nmi->log.head == p->nmi->log.tail ? " empty" : "");
 	while (nmi_log_get(&p->nmi->log, &e))
 		kprintf("  tsc %lu pass %u: %s 0x%lx\n", e.tsc - tsc_boot(), e.pass,

@@ -93,12 +93,13 @@ bool console_rx_interrupt(bool want_break)
 
 /* NMI context, only while neither the interrupt handler nor the shell can
  * be using the ring (nmi_timer.c says when). */
-static volatile uint64_t rx_dropped_in_nmi;
+static volatile uint64_t rx_taken_in_nmi, rx_dropped_in_nmi;
 
 /* NMI context cannot hold input back as the interrupt path does (the UART
  * byte is already read): a byte that finds the ring full is lost, and counted. */
 void console_queue_byte_in_nmi(unsigned char c)
 {
+	rx_taken_in_nmi++;
 	if (rx_head - rx_tail == RX_RING) {
 		rx_dropped_in_nmi++;
 		return;
@@ -111,6 +112,11 @@ void console_queue_byte_in_nmi(unsigned char c)
 uint64_t console_rx_dropped_in_nmi(void)
 {
 	return rx_dropped_in_nmi;
+}
+
+uint64_t console_rx_taken_in_nmi(void)
+{
+	return rx_taken_in_nmi;
 }
 
 int console_trygetc(void)

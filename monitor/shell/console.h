@@ -21,6 +21,7 @@ int errorf(const char *f, ...) __attribute__((format(printf, 1, 2)));
 
 void console_queue_byte_in_nmi(unsigned char c);
 uint64_t console_rx_dropped_in_nmi(void);	/* bytes lost there: the ring was full */
+uint64_t console_rx_taken_in_nmi(void);	/* bytes queued there or lost */
 int console_getc(void);			/* waits (HLT) for a byte */
 int console_trygetc(void);		/* -1 when nothing is queued */
 /* Interrupt context: queue received bytes. With want_break, a Ctrl-C is

@@ -102,16 +102,26 @@ def test_wild_frame_pointer_maps_no_lazy_page(mon):
 def test_nmi_console_input_drops_are_counted(mon):
     """spin-cli runs with interrupts off; the Ctrl-C watch (20 Hz) reads the
     UART from the NMI and queues other bytes into the 256-byte input ring.
-    400 bytes typed meanwhile: 256 queued, 144 dropped and counted."""
-    st, out = nmi_stats(mon)
-    expect("dropped (input ring full): 0 bytes" in out, out)
+    400 bytes typed meanwhile: every byte read there past the ring's 256 is
+    dropped and counted. How many bytes QEMU hands the UART per tick
+    depends on the host (its 16550 takes one at a time at the 1-byte
+    trigger level the monitor sets, and refills as its I/O thread gets to
+    it): one a tick, at least, is over 256 in 15 s."""
+    def taken_dropped():
+        out = mon.cmd("nmi")
+        m = re.search(r"console input read in NMI: (\d+) bytes, dropped \(input ring full\): "
+                      r"(\d+) bytes", out)
+        expect(m, "nmi lacks the console input line:\n" + out)
+        return int(m.group(1)), int(m.group(2)), out
+    expect_eq(taken_dropped()[:2], (0, 0), "console input read and dropped in NMI at boot")
     start = mon.mark()
-    mon.send("work spin-cli 6000\r")
-    mon.wait_for(r"running for 6000 ms", 30, start)
+    mon.send("work spin-cli 15000\r")
+    mon.wait_for(r"running for 15000 ms", 30, start)
     mon.send("x" * 400)
-    mon.wait_for(r"work spin-cli: \d+ iterations", 60, start)
+    mon.wait_for(r"work spin-cli: \d+ iterations", 90, start)
     # the 256 queued bytes are now a line being edited: abandon it
     mon.send("\x03")
     mon.wait_for(r"\^C\r\nmon> $", 30, start)
-    st, out = nmi_stats(mon)
-    expect("dropped (input ring full): 144 bytes" in out, "NMI input drops:\n" + out)
+    taken, dropped, out = taken_dropped()
+    expect(256 < taken <= 400 and dropped == taken - 256,
+           "NMI input: %d read, %d dropped (want all past 256):\n%s" % (taken, dropped, out))
