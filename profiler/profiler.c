@@ -290,10 +290,16 @@ enum prof_error prof_start(const struct prof_config *c)
 		return PROF_RUNNING;
 	if ((e = check_config(c)) != PROF_OK)
 		return e;
+	/* an empty ring starts over at slot 0: under -icount two identical
+	 * runs (prof record after prof reset) then execute the same
+	 * instructions, the 1-in-PROF_COST_EVERY timed samples included, and
+	 * give the same profile */
 	for (unsigned int i = 0; i < MAX_CPUS; i++)
 		if (!rings[i].slots)
 			sample_ring_init(&rings[i], (struct sample *)(uintptr_t)
 					 (LAZY_PROF_BASE + i * RING_BYTES_PER_CPU), cap);
+		else
+			sample_ring_rewind(&rings[i]);
 	st.cfg = *c;
 	st.tsc_start = rdtsc();
 	st.ticks = source_ticks();

@@ -26,3 +26,11 @@ void sample_ring_clear(struct sample_ring *r)
 {
 	__atomic_store_n(&r->tail, __atomic_load_n(&r->head, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
 }
+
+void sample_ring_rewind(struct sample_ring *r)
+{
+	if (sample_ring_count(r))
+		return;
+	r->head = r->tail = 0;
+	r->next = r->slots;
+}

@@ -86,5 +86,9 @@ static inline uint64_t sample_ring_commit(struct sample_ring *r, struct sample *
 uint64_t sample_ring_count(const struct sample_ring *r);
 const struct sample *sample_ring_peek(const struct sample_ring *r, uint64_t i);
 void sample_ring_clear(struct sample_ring *r);	/* consumer: drop all unread */
+/* Neither side running and nothing unread: the next sample is number 0 in
+ * slot 0 again, as after init, so that a run's samples do not depend on
+ * the runs before it (prof status times samples by their number). */
+void sample_ring_rewind(struct sample_ring *r);
 
 #endif

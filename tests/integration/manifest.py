@@ -207,6 +207,7 @@ TESTS = [
     t(values.test_nmi_context_hit_registers, accels=INT3),
     # -icount where a test needs samples: host load cannot thin them out
     t(values.test_report_percentages_match_counts, accels=TCG, icount=3, timeout=200),
+    t(values.test_identical_runs_give_identical_profiles, accels=TCG, icount=3, timeout=200),
     t(values.test_perf_frames_match_the_symbol_table, accels=TCG, icount=3, timeout=200),
     t(values.test_rep_cli_copies_64k_each, accels=TCG, icount=3),
 

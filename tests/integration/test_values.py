@@ -228,6 +228,22 @@ def test_report_percentages_match_counts(mon):
               "prof check's shares vs the report's leaf counts %r:\n%s" % (leaves, out))
 
 
+def test_identical_runs_give_identical_profiles(mon):
+    """Under -icount the same prof record twice in one boot samples the same
+    instructions: the same rows, symbol by symbol. Each run starts its
+    ring over at slot 0 (a ring left at slot N timed other samples, 1 in
+    16, and shifted every later sample: bench-peer saw it). The first run
+    maps the ring's pages; the second and third are compared."""
+    cmd = "prof record hz=2000 callchain work mix 7:2:1 150"
+    reports = []
+    for _ in range(3):
+        mon.cmd(cmd, timeout=120)
+        reports.append(re.findall(r"^\s+\d+\.\d\d%\s+\d+\s+\S+$",
+                                  mon.cmd("prof report top=1000"), re.M))
+    expect(len(reports[1]) >= 3, "rows: %r" % reports[1])
+    expect_eq(reports[2], reports[1], "the third run's report vs the second's")
+
+
 def is_after_call(ret):
     code = read_bytes(ret - 8, 8)
     # call rel32 (e8), or an indirect call ff /2 (2 to 8 bytes with REX,

@@ -39,6 +39,15 @@ UNIT_TEST(sample_ring_fills_counts_lost_and_never_overwrites)
 	CHECK_EQ_U64(sample_ring_count(&r), 0);
 	s = sample_ring_reserve(&r);	/* room again, wrapping around */
 	CHECK(s == &slots[0]);
+	CHECK_EQ_U64(sample_ring_commit(&r, s), 4);	/* number 4, the fifth written */
+	sample_ring_rewind(&r);		/* one unread: stays */
+	CHECK_EQ_U64(sample_ring_count(&r), 1);
+	sample_ring_clear(&r);
+	sample_ring_rewind(&r);		/* empty: number 0 in slot 0 again */
+	s = sample_ring_reserve(&r);
+	CHECK(s == &slots[0]);
+	CHECK_EQ_U64(sample_ring_commit(&r, s), 0);
+	CHECK_EQ_U64(sample_ring_peek(&r, 0) - slots, 0);
 }
 
 UNIT_TEST(aggregate_counts_and_sorts_most_first)
