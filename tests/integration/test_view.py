@@ -186,15 +186,34 @@ def test_view_page_in_chromium(accel):
         sandwich_url = make_page(folded, os.path.join(d, "sandwich"), "sandwich")
         png = os.path.join(d, "flame.png")
         try:
-            flame_dom = browser.load(flame_url, screenshot=png)
-            sandwich_dom = browser.load(sandwich_url)
+            # the flame graph, likewise loaded again while the screenshot
+            # shows no graph yet (the same budget, below)
+            for attempt in range(3):
+                flame_dom = browser.load(flame_url, screenshot=png)
+                try:
+                    check_screenshot_is_a_flame_graph(png)
+                    break
+                except TestFailure as e:
+                    if attempt == 2:
+                        raise
+                    print("view: no flame graph on load %d (%s): again" % (attempt + 1, e))
+            # Chromium's virtual time runs on while the page waits for its
+            # profile file, real I/O: on a loaded host the budget can end
+            # before the table is built (seen once, an empty table, with a
+            # make test and make mutate sharing the 2 cores). Loaded again,
+            # at most three times, each printed; a page that never builds
+            # it fails below.
+            for attempt in range(3):
+                sandwich_dom = browser.load(sandwich_url)
+                got = sandwich_rows(sandwich_dom)
+                if got:
+                    break
+                print("view: the sandwich table was empty on load %d: again" % (attempt + 1))
         except browser.BrowserError as e:
             raise TestFailure(str(e))
-        check_screenshot_is_a_flame_graph(png)
     title = re.search(r"<title>([^<]*)</title>", flame_dom)
     expect(title, "no <title> in the loaded page: %r" % flame_dom[:300])
     expect_eq(title.group(1), PROFILE_NAME + " - speedscope", "page title")
-    got = sandwich_rows(sandwich_dom)
     for leaf in LEAVES:
         expect(leaf in got, "%s missing from the sandwich table: %r" % (leaf, sorted(got)))
         expect_eq(got[leaf], want[leaf], "%s (total, self) samples" % leaf)
