@@ -93,6 +93,7 @@ def test_four_cpus_bt_all_and_work_elsewhere(mon):
 
     one_error(mon.cmd("work spin 10 cpu=4"), "bad cpu '4'")
     one_error(mon.cmd("work lazy 10 cpu=3"), "not 'lazy'")
+    one_error(mon.cmd("work mix 7:2:1 rounds=0 cpu=1"), "bad rounds '0' (1 to 10000000)")
     one_error(mon.cmd("cpu 2"), "nothing is stopped")
 
     check_stop_the_world(mon)
